@@ -1,0 +1,3 @@
+"""ldrc: the LVS Direct-Routing Compiler."""
+
+__version__ = "0.1.0"

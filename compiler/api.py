@@ -1,0 +1,37 @@
+"""API: the pure core. Source text in, artifacts and diagnostics out; no disk, no terminal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import __version__
+from .check import check
+from .diagnostics import Diagnostic, sort_diagnostics
+from .parse import parse
+from .targets import Artifact, render
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    artifacts: tuple[Artifact, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def default_stamp() -> str:
+    return f"ldrc {__version__}"
+
+
+def compile_source(text: str, path: str = "<input>", *, stamp: str | None = None, render_artifacts: bool = True) -> Result:
+    """Parse, check and render one .ldr source. Never raises on bad input."""
+    parsed = parse(text, path)
+    if parsed.module is None:
+        return Result((), tuple(parsed.diagnostics))
+    plan, diags = check(parsed.module)
+    diags = sort_diagnostics(diags)
+    if plan is None or not render_artifacts:
+        return Result((), tuple(diags))
+    return Result(tuple(render(plan, stamp or default_stamp())), tuple(diags))
