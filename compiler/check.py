@@ -45,6 +45,9 @@ class _Checker:
     def __init__(self, module: ir.Module) -> None:
         self.module = module
         self.diags: list[Diagnostic] = []
+        # (LAN interface, target kind, target text) -> (address, owner host, str(address))
+        self.resolved: dict[tuple[str, ir.TargetKind, str], tuple[IPv4Address, str, str]] = {}
+        self.address_owner: dict[IPv4Address, str] = {}
 
     # -- helpers ---------------------------------------------------------
 
@@ -345,7 +348,7 @@ class _Checker:
                     )
                     continue
                 seen[key] = v.span
-                svc_dests = tuple(Dest(d.address, port, d.weight, d.method) for d in dests)
+                svc_dests = tuple(Dest(d.address, port, d.weight, d.method, d.host, d.text) for d in dests)
                 out.append((v, Service(vip, proto, port, sched, flags, persistent, netmask, ops, svc_dests)))
         return out
 
@@ -442,10 +445,19 @@ class _Checker:
         method: ir.Method,
     ) -> list[Dest]:
         out: list[Dest] = []
-        seen: set[IPv4Address] = set()
+        seen: set[str] = set()
         net = lan.address.network
         for rs in v.real_servers:
             addr: IPv4Address | None = None
+            cached = self.resolved.get((lan.name, rs.kind, rs.target.text))
+            if cached is not None:
+                addr, owner, text = cached
+                if text in seen:
+                    self.err("E208", f"real server {addr} is listed twice", rs.target.span, "listed again here")
+                    continue
+                seen.add(text)
+                out.append(self.dest_options(rs, addr, owner, text, ports, method))
+                continue
             if rs.kind is ir.TargetKind.SUFFIX:
                 n = int(rs.target.text[1:])
                 if 0 < n < net.num_addresses - 1:
@@ -522,45 +534,55 @@ class _Checker:
                     help=f"put the real server on {net}",
                 )
                 continue
-            if addr in seen:
+            text = str(addr)
+            # only a success is cached: an error is reported at every occurrence
+            self.resolved[(lan.name, rs.kind, rs.target.text)] = (addr, owner, text)
+            if text in seen:
                 self.err("E208", f"real server {addr} is listed twice", rs.target.span, "listed again here")
                 continue
-            seen.add(addr)
-            if rs.port is not None:
-                p = self.port(rs.port)
-                if p is not None and method is ir.Method.DR and any(p != vp for vp in ports):
-                    self.err(
-                        "E206",
-                        f"direct routing cannot map port {','.join(map(str, ports))} to {p}",
-                        rs.port.span,
-                        "port differs from the VIP's",
-                        note="DR forwards the frame unchanged above L2; ipvsadm silently uses the VIP's port",
-                        help="drop the real server port, or make it equal to the VIP port",
-                    )
-            weight = 1
-            if rs.weight is not None:
-                if 0 <= rs.weight.value <= 65535:
-                    weight = rs.weight.value
-                else:
-                    self.err("E113", f"invalid weight {rs.weight.text}", rs.weight.span, "weights are 0-65535")
-            out.append(Dest(addr, 0, weight, method))
+            seen.add(text)
+            out.append(self.dest_options(rs, addr, owner, text, ports, method))
         return out
 
+    def dest_options(
+        self, rs: ir.RealServer, addr: IPv4Address, owner: str, text: str, ports: list[int], method: ir.Method
+    ) -> Dest:
+        """Port and weight of one real server entry."""
+        if rs.port is not None:
+            p = self.port(rs.port)
+            if p is not None and method is ir.Method.DR and any(p != vp for vp in ports):
+                self.err(
+                    "E206",
+                    f"direct routing cannot map port {','.join(map(str, ports))} to {p}",
+                    rs.port.span,
+                    "port differs from the VIP's",
+                    note="DR forwards the frame unchanged above L2; ipvsadm silently uses the VIP's port",
+                    help="drop the real server port, or make it equal to the VIP port",
+                )
+        weight = 1
+        if rs.weight is not None:
+            if 0 <= rs.weight.value <= 65535:
+                weight = rs.weight.value
+            else:
+                self.err("E113", f"invalid weight {rs.weight.text}", rs.weight.span, "weights are 0-65535")
+        return Dest(addr, 0, weight, method, owner, text)
+
     def director(self, host: HostP, services: list[Service]) -> Director:
-        vips: list[VipAddr] = []
+        vips: dict[IPv4Address, VipAddr] = {}
         dev = ""
         for s in services:
+            if s.vip in vips:
+                continue
             iface = host.iface_for(s.vip)
             assert iface is not None  # checked in vips()
             dev = dev or iface.name
-            if all(v.address != s.vip for v in vips):
-                vips.append(VipAddr(s.vip, iface.name, f"{iface.name}:{len(vips) + 1}"))
+            vips[s.vip] = VipAddr(s.vip, iface.name, f"{iface.name}:{len(vips) + 1}", str(s.vip))
         if not dev:
             dev = host.interfaces[0].name if host.interfaces else "eth0"
         return Director(
             host,
             dev,
-            tuple(vips),
+            tuple(vips.values()),
             sort_services(services),
             persistence=any(s.persistent is not None for s in services),
         )
@@ -572,26 +594,27 @@ class _Checker:
         director: Director | None,
         router_ir: ir.Host | None,
     ) -> tuple[RealServerP, ...]:
-        out: list[RealServerP] = []
         router = hosts[router_ir.name.text][1] if router_ir is not None and router_ir.name.text in hosts else None
+        # one pass over every (service, destination): what each real server host serves
+        served: dict[str, tuple[dict[str, VipAddr], dict[str, None], list[str]]] = {}
+        for _, s in services:
+            vip_text = str(s.vip)
+            port_label = f"{s.protocol.value}/{s.port}"
+            for d in s.dests:
+                entry = served.get(d.host)
+                if entry is None:
+                    iface = hosts[d.host][1].iface_for(d.address)
+                    assert iface is not None
+                    entry = served[d.host] = ({}, {}, [iface.name])
+                vips, ports, _ = entry
+                ports[port_label] = None
+                if vip_text not in vips:
+                    vips[vip_text] = VipAddr(s.vip, "lo", f"lo:{len(vips)}", vip_text)
+        out: list[RealServerP] = []
         for h, hp in hosts.values():
-            if hp.role != "realserver":
+            if hp.role != "realserver" or hp.name not in served:
                 continue
-            vips: list[VipAddr] = []
-            ports: list[str] = []
-            dev = ""
-            for _, s in services:
-                mine = [d for d in s.dests if self.address_owner.get(d.address) == hp.name]
-                if not mine:
-                    continue
-                iface = hp.iface_for(mine[0].address)
-                assert iface is not None
-                dev = iface.name
-                ports.append(f"{s.protocol.value}/{s.port}")
-                if all(v.address != s.vip for v in vips):
-                    vips.append(VipAddr(s.vip, "lo", f"lo:{len(vips)}"))
-            if not vips:
-                continue
+            vips, ports, devs = served[hp.name]
             if hp.gateway is None:
                 self.err(
                     "W303",
@@ -610,7 +633,7 @@ class _Checker:
                     note="replies would bypass the router's NAT, and the client would drop them",
                     help="use the router's LAN address as the gateway",
                 )
-            out.append(RealServerP(hp, dev, tuple(vips), tuple(ports)))
+            out.append(RealServerP(hp, devs[0], tuple(vips.values()), tuple(ports)))
         return tuple(out)
 
     def router(

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A 1-based source region: line/column of the first and past-the-last character."""
+class Span(NamedTuple):
+    """A 1-based source region: line/column of the first and past-the-last character.
+
+    A NamedTuple rather than a frozen dataclass: immutable all the same, and
+    three times cheaper to build; a 10,000-VIP file has 250,000 spans.
+    """
 
     path: str
     line: int

@@ -7,6 +7,7 @@ are turned into located diagnostics here and nowhere else.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import lark
@@ -40,9 +41,13 @@ def _tok_span(path: str, tok: Token) -> ir.Span:
 class _ToIR(Transformer[Token, ir.Module]):
     """Tree -> IR, one method per grammar rule (named as in the grammar)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, memo: list[ir.Vip] | None = None) -> None:
         super().__init__(visit_tokens=False)
         self.path = path
+        self.memo = memo or []
+
+    def vip_memo(self, meta: Any, c: list[Token]) -> ir.Vip:
+        return self.memo[int(c[0][1:])]
 
     def _w(self, tok: Token) -> ir.Word:
         return ir.Word(str(tok), _tok_span(self.path, tok))
@@ -187,8 +192,127 @@ def _line_end(text: str, line: int) -> int:
     return len(lines[line - 1]) + 1 if 1 <= line <= len(lines) else 1
 
 
-def parse(text: str, path: str) -> _ParseResult:
+# -- pre-pass: one-line `vip` statements without options ----------------------
+#
+# lark's LALR parser costs about 10 us a token in pure Python, and a `vip`
+# line with ten real servers has about twenty tokens. The pre-pass reads the
+# common one-line form with a small tokenizer that follows the grammar's
+# terminals, builds the same ir.Vip (spans included), and replaces the line
+# with a one-token placeholder (VIP_MEMO). Anything unusual (options, names
+# that are keywords, other spellings) is left to lark. If lark reports an
+# error, the file is parsed again without the pre-pass, so diagnostics never
+# depend on it. tests/test_parse_fastpath.py proves both paths build equal IR.
+
+_IPV4 = r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+"
+_NAME_CHARS = r"[A-Za-z0-9_.-]"
+_NAME = r"[A-Za-z_][A-Za-z0-9_.-]*"
+_TARGET_KIND = {"suffix": ir.TargetKind.SUFFIX, "ipv4": ir.TargetKind.ADDRESS, "name": ir.TargetKind.NAME}
+
+
+@functools.cache
+def _keywords() -> frozenset[str]:
+    return frozenset(
+        t.pattern.value for t in _parser().terminals if isinstance(t.pattern, PatternStr) and t.pattern.value.isalpha()
+    )
+
+
+@functools.cache
+def _fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    # a NAME that is not a keyword (lark's contextual lexer would make it one)
+    kw = "|".join(sorted(_keywords(), key=len, reverse=True))
+    name = rf"(?!(?:{kw})(?!{_NAME_CHARS})){_NAME}"
+    ws = r"[ \t]"
+    target = rf"(?:\.[0-9]+|{_IPV4}(?![0-9./])|{name})"
+    rs = rf"{target}(?:{ws}*:{ws}*[0-9]+)?(?:{ws}+weight{ws}+[0-9]+)?"
+    line = re.compile(
+        rf"vip{ws}+(?P<addr>{_IPV4})(?![0-9./]){ws}+(?P<proto>{name}){ws}+"
+        rf"(?P<ports>[0-9]+(?:{ws}*,{ws}*[0-9]+)*){ws}+(?P<sched>{name}){ws}+->{ws}+rs"
+        rf"(?P<rs>(?:{ws}+{rs})+)(?:{ws}+via{ws}+(?P<method>{name}))?[ \t\r]*(?:#.*)?\Z"
+    )
+    one = re.compile(
+        rf"(?P<target>(?P<suffix>\.[0-9]+)|(?P<ipv4>{_IPV4})|(?P<name>{_NAME}))"
+        rf"(?:{ws}*:{ws}*(?P<port>[0-9]+))?(?:{ws}+weight{ws}+(?P<weight>[0-9]+))?"
+    )
+    return line, one
+
+
+def _fast_vip(line: str, lineno: int, path: str) -> ir.Vip | None:
+    line_re, one_re = _fast_regexes()
+    m = line_re.match(line)
+    if m is None:
+        return None
+    Span, Word, Number = ir.Span, ir.Word, ir.Number
+
+    def word(group: str) -> ir.Word:
+        return Word(m[group], Span(path, lineno, m.start(group) + 1, lineno, m.end(group) + 1))
+
+    ports = tuple(
+        Number(int(p[0]), p[0], Span(path, lineno, p.start() + 1, lineno, p.end() + 1))
+        for p in re.finditer(r"[0-9]+", m["ports"])
+        for _ in [None]
+    )
+    off = m.start("ports")
+    ports = tuple(
+        Number(n.value, n.text, Span(path, lineno, n.span.column + off, lineno, n.span.end_column + off)) for n in ports
+    )
+    servers = []
+    base = m.start("rs")
+    for r in one_re.finditer(m["rs"]):
+        t0, t1 = r.start("target") + base + 1, r.end("target") + base + 1
+        tspan = Span(path, lineno, t0, lineno, t1)
+        port = weight = None
+        end = t1
+        if r["port"] is not None:
+            port = Number(int(r["port"]), r["port"], Span(path, lineno, r.start("port") + base + 1, lineno,
+                                                          r.end("port") + base + 1))
+            end = port.span.end_column
+        if r["weight"] is not None:
+            weight = Number(int(r["weight"]), r["weight"], Span(path, lineno, r.start("weight") + base + 1, lineno,
+                                                                r.end("weight") + base + 1))
+            end = weight.span.end_column
+        kind = _TARGET_KIND[r.lastgroup if r.lastgroup in _TARGET_KIND else _kind_of(r)]
+        rspan = tspan if end == t1 else Span(path, lineno, t0, lineno, end)
+        servers.append(ir.RealServer(kind, Word(r["target"], tspan), port, weight, rspan))
+    method = word("method") if m["method"] is not None else None
+    last = m.end("method") if method is not None else m.end("rs")
+    return ir.Vip(
+        word("addr"), word("proto"), ports, word("sched"), (), tuple(servers), method,
+        Span(path, lineno, 1, lineno, last + 1),
+    )
+
+
+def _kind_of(r: re.Match[str]) -> str:
+    return "suffix" if r["suffix"] is not None else "ipv4" if r["ipv4"] is not None else "name"
+
+
+def _prepass(text: str, path: str) -> tuple[str, list[ir.Vip]]:
+    lines = text.split("\n")
+    memo: list[ir.Vip] = []
+    for n, line in enumerate(lines):
+        if line.startswith("vip"):
+            v = _fast_vip(line, n + 1, path)
+            if v is not None:
+                lines[n] = f"\0{len(memo)}"
+                memo.append(v)
+    return "\n".join(lines), memo
+
+
+def parse(text: str, path: str, *, fast: bool = True) -> _ParseResult:
     """Parse one file. Syntax errors stop the parse (one E1xx diagnostic)."""
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        span = ir.Span(path, line, col, line, col + 1)
+        return _ParseResult(None, [Diagnostic("E102", "unexpected character `U+0000`", span, "NUL byte")])
+    if fast:
+        prepared, memo = _prepass(text, path)
+        if memo:
+            try:
+                tree = _parser().parse(prepared)
+            except lark.exceptions.LarkError:
+                return parse(text, path, fast=False)
+            return _ParseResult(_ToIR(path, memo).transform(tree), [])
     try:
         tree = _parser().parse(text)
     except lark.exceptions.UnexpectedCharacters as e:

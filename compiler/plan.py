@@ -14,6 +14,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from .ir import Method, Protocol
 
 _PROTO_NUMBER = {Protocol.TCP: 6, Protocol.UDP: 17}
+_METHOD_FLAG = {m: m.ipvsadm_flag for m in Method}
 
 
 def _c_int_diff(a: int, b: int) -> int:
@@ -56,13 +57,15 @@ class Dest:
     port: int
     weight: int
     method: Method
+    host: str  # the real server host that owns the address
+    text: str  # str(address), computed once: clusters have 100,000s of these
 
     def save_line(self, service_key: str) -> str:
         """One destination in `ipvsadm -Sn` format (ipvsadm.c, print_service_entry)."""
-        return f"-a {service_key} -r {self.address}:{self.port} {self.method.ipvsadm_flag} -w {self.weight}"
+        return f"-a {service_key} -r {self.text}:{self.port} {_METHOD_FLAG[self.method]} -w {self.weight}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Service:
     vip: IPv4Address
     protocol: Protocol
@@ -74,7 +77,7 @@ class Service:
     one_packet: bool
     dests: tuple[Dest, ...]
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return f"{self.protocol.ipvsadm_flag} {self.vip}:{self.port}"
 
@@ -97,6 +100,11 @@ class Service:
     def sorted_dests(self) -> list[Dest]:
         """Destinations in the order `ipvsadm -Sn` lists them (libipvs ipvs_cmp_dests)."""
 
+        ints = [int(d.address) for d in self.dests]
+        if not ints or max(ints) - min(ints) < 0x80000000:
+            # within 2**31 of each other the C subtraction equals numeric order
+            return sorted(self.dests, key=lambda d: (int(d.address), d.port))
+
         def cmp(a: Dest, b: Dest) -> int:
             return _c_int_diff(int(a.address), int(b.address)) or (a.port - b.port)
 
@@ -105,6 +113,11 @@ class Service:
 
 def sort_services(services: list[Service]) -> tuple[Service, ...]:
     """Services in the order `ipvsadm -Sn` lists them (libipvs ipvs_cmp_services)."""
+
+    ints = [int(s.vip) for s in services]
+    if not ints or max(ints) - min(ints) < 0x80000000:
+        # within 2**31 of each other the C subtraction equals numeric order
+        return tuple(sorted(services, key=lambda s: (_PROTO_NUMBER[s.protocol], int(s.vip), s.port)))
 
     def cmp(a: Service, b: Service) -> int:
         return (
@@ -123,9 +136,10 @@ class VipAddr:
     address: IPv4Address
     dev: str
     label: str
+    text: str  # str(address)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Director:
     host: HostP
     dev: str
@@ -133,6 +147,7 @@ class Director:
     services: tuple[Service, ...]
     persistence: bool
 
+    @functools.cached_property
     def save_text(self) -> str:
         return "".join(line + "\n" for s in self.services for line in s.save_lines())
 

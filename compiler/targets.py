@@ -36,6 +36,7 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,
     )
     env.filters["sh"] = lambda v: shlex.quote(str(v))
     return env
@@ -52,6 +53,12 @@ class _Renderer:
 
     def render(self, template: str, **ctx: Any) -> str:
         return _env().get_template(template).render(**self.base, **ctx)
+
+    @functools.cached_property
+    def ifcfg(self) -> Callable[[str, str, str], str]:
+        """The ifcfg macro, bound once: a large cluster renders 100,000s of alias files."""
+        macro: Callable[[str, str, str], str] = _env().get_template("net/ifcfg.j2").make_module(self.base).ifcfg
+        return macro
 
 
 RS_SYSCTL_COMMENTS = (
@@ -84,42 +91,39 @@ def rs_sysctls(rs: RealServerP) -> list[tuple[str, str]]:
 
 def director(r: _Renderer, d: Director) -> Iterable[Artifact]:
     name = d.host.name
-    yield Artifact(f"{name}/lvs_dr.sh", r.render("shell/lvs_dr.sh.j2", d=d, routes=_routes(d.host)), 0o755, True)
+    # array entries are joined here: a director can carry thousands of VIPs
+    entries = "\n".join(f'  "{v.dev} {v.text}/32 {v.label}"' for v in d.vips)
+    yield Artifact(
+        f"{name}/lvs_dr.sh",
+        r.render("shell/lvs_dr.sh.j2", d=d, routes=_routes(d.host), vip_entries=entries),
+        0o755,
+        True,
+    )
     # No header here: `ipvsadm -R` stops at the first `#` line (it has no comments).
-    yield Artifact(f"{name}/ipvsadm.rules", d.save_text())
+    yield Artifact(f"{name}/ipvsadm.rules", d.save_text)
+    comment = f"VIP of cluster {r.plan.cluster} on the director's LAN interface, /32 as lvs_dr.sh adds it"
     for v in d.vips:
-        yield Artifact(
-            f"{name}/ifcfg-{v.label}",
-            r.render(
-                "net/ifcfg.j2",
-                label=v.label,
-                address=v.address,
-                comment=f"VIP of cluster {r.plan.cluster} on the director's LAN interface, /32 as lvs_dr.sh adds it",
-            ),
-        )
+        yield Artifact(f"{name}/ifcfg-{v.label}", r.ifcfg(v.label, v.text, comment))
     yield from _route_files(r, d.host)
 
 
 def real_server(r: _Renderer, rs: RealServerP) -> Iterable[Artifact]:
     name = rs.host.name
     sysctls = rs_sysctls(rs)
+    entries = "\n".join(f'  "{v.text}/32 {v.label}"' for v in rs.vips)
     yield Artifact(
-        f"{name}/lvs_rs.sh", r.render("shell/lvs_rs.sh.j2", rs=rs, sysctls=sysctls, routes=_routes(rs.host)), 0o755, True
+        f"{name}/lvs_rs.sh",
+        r.render("shell/lvs_rs.sh.j2", rs=rs, sysctls=sysctls, routes=_routes(rs.host), vip_entries=entries),
+        0o755,
+        True,
     )
     yield Artifact(
         f"{name}/90-ldrc-lvs-rs.conf",
         r.render("net/sysctl.conf.j2", sysctls=sysctls, comments=RS_SYSCTL_COMMENTS),
     )
+    comment = f"VIP of cluster {r.plan.cluster} on lo: /32, never the RIP's prefix"
     for v in rs.vips:
-        yield Artifact(
-            f"{name}/ifcfg-{v.label}",
-            r.render(
-                "net/ifcfg.j2",
-                label=v.label,
-                address=v.address,
-                comment=f"VIP of cluster {r.plan.cluster} on lo: /32, never the RIP's prefix",
-            ),
-        )
+        yield Artifact(f"{name}/ifcfg-{v.label}", r.ifcfg(v.label, v.text, comment))
     yield from _route_files(r, rs.host)
 
 

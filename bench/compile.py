@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Benchmark: compile synthetic clusters of 1 to 10,000 VIPs x 10 real servers.
+
+Prints one table: seconds (parse+check+render, in a fresh process per size,
+best of --repeat), peak RSS, and the ratio to the previous size; then the cold
+start of `ldrc compile examples/seed-lab.ldr` against a bare
+`python -c "import click, jinja2, lark"`, both measured in this run.
+
+Targets: 10,000 VIPs x 10 RS in <= 2 s; 10x input costs <= 12x time;
+cold compile <= 2x the bare imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RS_PER_VIP = 10
+
+
+def synthetic(n_vips: int) -> str:
+    lines = [f"# synthetic: {n_vips} VIPs x {RS_PER_VIP} real servers", "cluster bench", "network lan 10.1.0.0/16"]
+    lines += ["host gw router {", "  interface eth0 10.9.0.1/24", "  interface eth1 10.1.0.1/16",
+              "  snat lan -> 10.9.0.1", "}"]
+    lines += ["host lb director {", "  interface eth1 10.1.0.2/16", "  gateway 10.1.0.1", "}"]
+    for i in range(RS_PER_VIP):
+        lines += [f"host rs{i} realserver {{", f"  interface eth1 10.1.0.{11 + i}/16", "  gateway 10.1.0.1", "}"]
+    targets = " ".join(f".{11 + i}" for i in range(RS_PER_VIP))
+    for v in range(n_vips):
+        a = 256 + v  # 10.1.1.0 upwards
+        lines.append(f"vip 10.1.{a // 256}.{a % 256} tcp 80 rr -> rs {targets} via dr")
+    return "\n".join(lines) + "\n"
+
+
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from compiler.api import compile_source
+text = open(sys.argv[2]).read()
+best = None
+for _ in range(int(sys.argv[3])):
+    t = time.perf_counter()
+    r = compile_source(text, "bench.ldr")
+    dt = time.perf_counter() - t
+    assert r.ok, r.diagnostics[:3]
+    best = dt if best is None else min(best, dt)
+entries = sum(a.text.count("\n-a ") for a in r.artifacts if a.path.endswith("ipvsadm.rules"))
+print(json.dumps({"seconds": best, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "files": len(r.artifacts), "rs_entries": entries + 1 if entries else 0,
+                  "bytes": sum(len(a.text) for a in r.artifacts)}))
+"""
+
+
+def measure(n: int, repeat: int, tmp: Path) -> dict[str, float]:
+    src = tmp / f"bench-{n}.ldr"
+    src.write_text(synthetic(n))
+    out = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(src), str(repeat)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def cold(cmd: list[str], runs: int, cwd: Path) -> float:
+    times = []
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, cwd=cwd, env=env)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1,100,1000,10000")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--cold-runs", type=int, default=9)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    ok = True
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        print(f"{'VIPs':>6} {'RS entries':>10} {'files':>6} {'MB out':>7} {'seconds':>8} {'peak RSS MB':>11} "
+              f"{'x input':>7} {'x time':>7}")
+        prev: tuple[int, float] | None = None
+        results = {}
+        for n in sizes:
+            m = measure(n, args.repeat, tmp)
+            results[n] = m
+            ratio_in = f"{n / prev[0]:.0f}" if prev else "-"
+            ratio_t = f"{m['seconds'] / prev[1]:.1f}" if prev else "-"
+            if prev and n / prev[0] >= 10 and prev[0] >= 100 and m["seconds"] / prev[1] > 1.2 * n / prev[0]:
+                ok = False
+            print(f"{n:>6} {n * RS_PER_VIP:>10} {m['files']:>6} {m['bytes'] / 1e6:>7.2f} {m['seconds']:>8.3f} "
+                  f"{m['rss_mb']:>11.0f} {ratio_in:>7} {ratio_t:>7}")
+            prev = (n, m["seconds"])
+        biggest = max(sizes)
+        if biggest >= 10000 and results[biggest]["seconds"] > 2.0:
+            ok = False
+        seed = ROOT / "examples" / "seed-lab.ldr"
+        bare = cold([sys.executable, "-c", "import click, jinja2, lark"], args.cold_runs, tmp)
+        full = cold([sys.executable, "-m", "compiler", "compile", str(seed), "-o", str(tmp / "out")], args.cold_runs,
+                    tmp)
+        print()
+        print(f"{'cold process (median of ' + str(args.cold_runs) + ')':<44} {'seconds':>8}")
+        bare_label = 'python -c "import click, jinja2, lark"'
+        print(f"{bare_label:<44} {bare:>8.3f}")
+        print(f"{'ldrc compile examples/seed-lab.ldr':<44} {full:>8.3f}")
+        print(f"{'ratio (target <= 2.0)':<44} {full / bare:>8.2f}")
+        if full / bare > 2.0:
+            ok = False
+    print()
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
