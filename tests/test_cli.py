@@ -175,3 +175,14 @@ def test_explain() -> None:
     r = ldrc("explain", "E203")
     assert r.returncode == 0 and "L2" in r.stdout
     assert ldrc("explain", "E999").returncode == 2
+
+
+def test_readme_example_compiles_like_the_example_file() -> None:
+    from compiler.api import compile_source
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## The example", 1)[1].split("```\n", 2)[1]
+    ours = compile_source(block, "seed-lab.ldr")
+    theirs = compile_source(SEED.read_text(), "seed-lab.ldr")
+    assert ours.ok, ours.diagnostics
+    assert {a.path: a.text for a in ours.artifacts} == {a.path: a.text for a in theirs.artifacts}
