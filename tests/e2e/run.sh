@@ -1,0 +1,178 @@
+#!/bin/bash
+# run.sh [--host] [--break rs-arp] CLUSTER.ldr
+#
+# End-to-end proof of a cluster: compile it with ldrc, then apply the generated
+# files verbatim to the cluster's hosts, built from network namespaces, and check
+# the DR behaviour with real traffic (guest.sh).
+#
+#   default      boot Debian's own kernel (it has IPVS; this host's does not) under
+#                QEMU with software emulation (-accel tcg), a minimal initramfs and
+#                NO network device, and run guest.sh ipvs inside it.
+#   --host       run guest.sh host on this kernel instead: no IPVS, a few seconds.
+#   --break rs-arp
+#                a deliberately broken cluster: the real servers' scripts skip the
+#                ARP sysctls (and their sysctl.d snippet is emptied). The run must fail.
+#
+# Env: LDRC_VM_CACHE (kernel cache, default /opt/ldrc-vm), LDRC_VM_TIMEOUT (600),
+#      LDRC_VM_MEM (768), LDRC_PYTHON (default: the project's .venv).
+# Prints guest.sh's lines, ending with "e2e-<cluster>: N passed, N failed"; exits
+# non-zero when any check failed or the guest gave no result.
+set -euo pipefail
+E2E=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "${E2E}/../.." && pwd)
+MODE=ipvs
+BREAK=""
+while [[ $# -gt 1 ]]; do
+  case $1 in
+    --host) MODE=host; shift ;;
+    --break) BREAK=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
+[[ $# -eq 1 ]] || { echo "usage: $0 [--host] [--break rs-arp] CLUSTER.ldr" >&2; exit 2; }
+CLUSTER_FILE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+PY=${LDRC_PYTHON:-${ROOT}/.venv/bin/python}
+[[ -x ${PY} ]] || PY=python3
+CACHE=${LDRC_VM_CACHE:-/opt/ldrc-vm}
+TIMEOUT=${LDRC_VM_TIMEOUT:-600}
+MEM=${LDRC_VM_MEM:-768}
+T_START=${EPOCHREALTIME//[.,]/}
+lap() { echo "== $1: $(((${EPOCHREALTIME//[.,]/} - T_START) / 1000)) ms"; }
+
+[[ ${EUID} -eq 0 ]] || { echo "run.sh: needs root (network namespaces)" >&2; exit 2; }
+need=(ip iptables-restore arping curl openssl busybox)
+[[ ${MODE} == ipvs ]] && need+=(qemu-system-x86_64 ipvsadm cpio depmod modprobe apt-get dpkg-deb)
+for c in "${need[@]}"; do
+  PATH=${PATH}:/usr/sbin:/sbin command -v "${c}" >/dev/null || { echo "run.sh: missing command ${c} (bash install.sh)" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d /tmp/ldrc-run.XXXXXX)
+trap 'rm -rf "${WORK}"' EXIT
+PKG=${WORK}/e2e
+mkdir -p "${PKG}/certs"
+
+# ---- 1. compile, describe, certificate ------------------------------------------
+PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${CLUSTER_FILE}" -o "${PKG}/out" --format concise
+PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${CLUSTER_FILE}" >"${PKG}/topo.sh"
+cp "${E2E}/guest.sh" "${PKG}/"
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=ldrc-e2e -days 2 \
+  -keyout "${PKG}/certs/key.pem" -out "${PKG}/certs/cert.pem" 2>/dev/null
+if [[ ${BREAK} == rs-arp ]]; then
+  for f in "${PKG}"/out/*/lvs_rs.sh; do
+    sed -i 's/^  sysctl_up$/  : # sysctl_up removed by run.sh --break rs-arp/' "${f}"
+    grep -q 'removed by run.sh' "${f}" || { echo "run.sh: could not break ${f}" >&2; exit 2; }
+  done
+  for f in "${PKG}"/out/*/90-ldrc-lvs-rs.conf; do echo "# emptied by run.sh --break rs-arp" >"${f}"; done
+  echo "run.sh: BROKEN cluster: real servers without ARP sysctls (this run must fail)"
+elif [[ -n ${BREAK} ]]; then
+  echo "run.sh: unknown --break ${BREAK}" >&2
+  exit 2
+fi
+lap "compiled $(basename "${CLUSTER_FILE}")"
+
+if [[ ${MODE} == host ]]; then
+  LDRC_NS_PREFIX=ldrc-e2e-$$ bash "${PKG}/guest.sh" host "${PKG}"
+  exit $?
+fi
+
+# ---- 2. Debian's kernel package, unpacked (not installed) --------------------------
+kpkg() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'; }
+KPKG=$(kpkg)
+if [[ -z ${KPKG} ]]; then apt-get update -qq; KPKG=$(kpkg); fi
+[[ -n ${KPKG} ]] || { echo "run.sh: no linux-image-amd64 in apt" >&2; exit 2; }
+KVER=${KPKG#linux-image-}
+KROOT=${CACHE}/${KPKG}
+VMLINUZ=${KROOT}/boot/vmlinuz-${KVER}
+if [[ ! -s ${VMLINUZ} || ! -e ${KROOT}/lib/modules/${KVER}/modules.dep ]]; then
+  rm -rf "${KROOT}" "${CACHE}/dl"
+  mkdir -p "${CACHE}/dl"
+  (cd "${CACHE}/dl" && apt-get download -qq "${KPKG}" 2>&1 | grep -v unsandboxed || true)
+  dpkg-deb -x "${CACHE}/dl/${KPKG}"_*.deb "${KROOT}"
+  rm -rf "${CACHE}/dl"
+  depmod -b "${KROOT}" "${KVER}"
+fi
+lap "kernel ${KVER}"
+
+# ---- 3. initramfs: busybox + the host's tools and their libraries + modules -------
+R=${WORK}/root
+INITRD=${WORK}/initrd.cpio
+SERIAL=${WORK}/serial.log
+mkdir -p "${R}"/{usr/bin,usr/sbin,usr/lib/x86_64-linux-gnu,usr/lib64,etc,proc,sys,dev,run,tmp,root,var/lib,e2e}
+ln -s usr/bin "${R}/bin"; ln -s usr/sbin "${R}/sbin"; ln -s usr/lib "${R}/lib"; ln -s usr/lib64 "${R}/lib64"
+cp /bin/busybox "${R}/usr/bin/busybox"
+for a in $(/bin/busybox --list); do [[ -e ${R}/usr/bin/${a} ]] || ln -s busybox "${R}/usr/bin/${a}"; done
+copy_bin() { # a host binary and its shared libraries, at the same paths
+  local f=$1 lib
+  mkdir -p "${R}$(dirname "${f}")"
+  rm -f "${R}${f}"
+  cp -L "${f}" "${R}${f}"
+  for lib in $(ldd "${f}" 2>/dev/null | grep -o '/[^ ]*'); do
+    [[ -e ${R}${lib} ]] || { mkdir -p "${R}$(dirname "${lib}")"; cp -L "${lib}" "${R}${lib}"; }
+  done
+}
+for b in bash ip ipvsadm xtables-nft-multi arping curl sysctl kmod openssl; do
+  p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "${b}")
+  real=$(readlink -f "${p}")
+  copy_bin "${real}"
+  case ${b} in
+    xtables-nft-multi)
+      for l in iptables iptables-restore iptables-save; do rm -f "${R}/usr/sbin/${l}"; ln -s xtables-nft-multi "${R}/usr/sbin/${l}"; done
+      [[ -e ${R}/usr/sbin/xtables-nft-multi ]] || ln -s ../bin/xtables-nft-multi "${R}/usr/sbin/xtables-nft-multi" ;;
+    kmod)
+      for l in modprobe depmod lsmod insmod; do rm -f "${R}/usr/sbin/${l}" "${R}/usr/bin/${l}"; ln -s ../bin/kmod "${R}/usr/sbin/${l}"; done ;;
+    *)
+      [[ ${real} == "${p}" ]] || { mkdir -p "${R}$(dirname "${p}")"; rm -f "${R}${p}"; ln -s "${real}" "${R}${p}"; } ;;
+  esac
+done
+for x in /usr/lib/x86_64-linux-gnu/xtables/*.so; do copy_bin "${x}"; done
+mkdir -p "${R}/usr/lib/ssl"
+cp /etc/protocols /etc/services "${R}/etc/"
+[[ -e /usr/lib/ssl/openssl.cnf ]] && cp -L /usr/lib/ssl/openssl.cnf "${R}/usr/lib/ssl/"
+echo 'root:x:0:0::/root:/bin/sh' >"${R}/etc/passwd"
+echo 'root:x:0:' >"${R}/etc/group"
+MD=${KROOT}/lib/modules/${KVER}
+mods=$(cd "${MD}/kernel" && find net/netfilter net/ipv4 net/ipv6/netfilter net/bridge drivers/net/veth.ko -name '*.ko*' | sed 's#.*/##; s#\.ko.*##')
+mkdir -p "${R}/lib/modules/${KVER}"
+# shellcheck disable=SC2086
+modprobe -d "${KROOT}" -S "${KVER}" --show-depends -a ${mods} 2>/dev/null | awk '$1 == "insmod" { print $2 }' | sort -u |
+  while read -r f; do
+    rel=${f#"${MD}"/}
+    mkdir -p "${R}/lib/modules/${KVER}/$(dirname "${rel}")"
+    cp "${f}" "${R}/lib/modules/${KVER}/${rel}"
+  done
+cp "${MD}"/modules.{order,builtin,builtin.modinfo} "${R}/lib/modules/${KVER}/"
+depmod -b "${R}" "${KVER}"
+cp -r "${PKG}/." "${R}/e2e/"
+cat >"${R}/init" <<'EOF'
+#!/bin/sh
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+mount -t tmpfs run /run; mount -t tmpfs tmp /tmp
+export PATH=/usr/sbin:/usr/bin HOME=/root
+echo "guest up: $(cut -d' ' -f1 /proc/uptime)s"
+bash /e2e/guest.sh ipvs /e2e </dev/null 2>&1
+echo "LDRC_GUEST_RC=$?"
+poweroff -f
+EOF
+chmod +x "${R}/init"
+(cd "${R}" && find . | cpio -o -H newc --quiet >"${INITRD}")
+lap "initramfs $(du -m "${INITRD}" | cut -f1) MB"
+
+# ---- 4. boot -------------------------------------------------------------------
+# TCG: /dev/kvm on this kind of machine cannot run an unmodified kernel.
+# -nic none: the guest has no network device; all traffic stays in its namespaces.
+set +e
+timeout -k 5 "${TIMEOUT}" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$(nproc)" -m "${MEM}" \
+  -nographic -monitor none -serial "file:${SERIAL}" -nic none -no-reboot \
+  -kernel "${VMLINUZ}" -initrd "${INITRD}" \
+  -append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init" </dev/null
+qrc=$?
+set -e
+tr -d '\r' <"${SERIAL}" | sed -n '/guest up/,$p' | grep -v '^LDRC_GUEST_RC='
+lap "qemu boot + test (qemu rc=${qrc})"
+rc=$(tr -d '\r' <"${SERIAL}" | sed -n 's/^LDRC_GUEST_RC=\([0-9]*\).*/\1/p' | tail -n 1)
+if [[ -z ${rc} ]]; then
+  echo "run.sh: no result from the guest; serial log tail:"
+  tail -n 30 "${SERIAL}"
+  exit 99
+fi
+exit "${rc}"
