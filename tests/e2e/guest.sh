@@ -124,6 +124,14 @@ wait_tcp() { # host port [tls]
   done
   return 1
 }
+wait_udp() { # host port
+  local i
+  for i in $(seq 50); do
+    [[ $(echo ping | nsx "$1" socat -T 1 - "UDP4:127.0.0.1:$2" 2>/dev/null) == "$1" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
 serve() { # host proto port
   local h=$1 proto=$2 port=$3 d=${WORK}/www-$1
   if [[ ! -d ${d} ]]; then
@@ -144,9 +152,10 @@ serve() { # host proto port
       check "${h}: http server on ${port}" wait_tcp "${h}" "${port}"
       ;;
     udp:*)
-      ip netns exec "${P}-${h}" busybox udpsvd -E 0.0.0.0 "${port}" busybox echo "${h}" >"${WORK}/${h}-u${port}.log" 2>&1 &
+      # a DNS-like echo: every datagram is answered with the host's name
+      ip netns exec "${P}-${h}" socat "UDP4-RECVFROM:${port},fork" "SYSTEM:echo ${h}" >"${WORK}/${h}-u${port}.log" 2>&1 &
       PIDS+=($!)
-      ok "${h}: udp echo on ${port}"
+      check "${h}: udp echo on ${port}" wait_udp "${h}" "${port}"
       ;;
   esac
 }
@@ -264,7 +273,7 @@ request() { # proto public port -> one response line
   case $1:$3 in
     tcp:443) nsx "${CLIENT}" curl -sk --max-time 5 "https://$2/index.html" ;;
     tcp:*) nsx "${CLIENT}" curl -s --max-time 5 "http://$2:$3/" ;;
-    udp:*) echo ping | nsx "${CLIENT}" timeout 5 busybox nc -u -w 1 "$2" "$3" ;;
+    udp:*) echo ping | nsx "${CLIENT}" socat -T 2 - "UDP4:$2:$3" ;;
   esac
 }
 declare -A CONNS

@@ -40,7 +40,7 @@ T_START=${EPOCHREALTIME//[.,]/}
 lap() { echo "== $1: $(((${EPOCHREALTIME//[.,]/} - T_START) / 1000)) ms"; }
 
 [[ ${EUID} -eq 0 ]] || { echo "run.sh: needs root (network namespaces)" >&2; exit 2; }
-need=(ip iptables-restore arping curl openssl busybox)
+need=(ip iptables-restore arping curl openssl busybox socat flock)
 [[ ${MODE} == ipvs ]] && need+=(qemu-system-x86_64 ipvsadm cpio depmod modprobe apt-get dpkg-deb)
 for c in "${need[@]}"; do
   PATH=${PATH}:/usr/sbin:/sbin command -v "${c}" >/dev/null || { echo "run.sh: missing command ${c} (bash install.sh)" >&2; exit 2; }
@@ -110,7 +110,7 @@ copy_bin() { # a host binary and its shared libraries, at the same paths
     [[ -e ${R}${lib} ]] || { mkdir -p "${R}$(dirname "${lib}")"; cp -L "${lib}" "${R}${lib}"; }
   done
 }
-for b in bash ip ipvsadm xtables-nft-multi arping curl sysctl kmod openssl; do
+for b in bash ip ipvsadm xtables-nft-multi arping curl sysctl kmod openssl flock socat; do
   p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "${b}")
   real=$(readlink -f "${p}")
   copy_bin "${real}"
