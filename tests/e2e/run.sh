@@ -147,6 +147,8 @@ cat >"${R}/init" <<'EOF'
 #!/bin/sh
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mount -t tmpfs run /run; mount -t tmpfs tmp /tmp
+# what udev/systemd provide on a real host (bash's <(...) needs /dev/fd)
+ln -s /proc/self/fd /dev/fd; ln -s /proc/self/fd/0 /dev/stdin; ln -s /proc/self/fd/1 /dev/stdout; ln -s /proc/self/fd/2 /dev/stderr
 export PATH=/usr/sbin:/usr/bin HOME=/root
 echo "guest up: $(cut -d' ' -f1 /proc/uptime)s"
 bash /e2e/guest.sh ipvs /e2e </dev/null 2>&1
