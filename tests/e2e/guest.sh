@@ -124,16 +124,16 @@ wait_tcp() { # host port [tls]
   done
   return 1
 }
-wait_udp() { # host port
+wait_udp() { # host port address
   local i
   for i in $(seq 50); do
-    [[ $(echo ping | nsx "$1" socat -T 1 - "UDP4:127.0.0.1:$2" 2>/dev/null) == "$1" ]] && return 0
+    [[ $(echo ping | nsx "$1" socat -T 1 - "UDP4:$3:$2" 2>/dev/null) == "$1" ]] && return 0
     sleep 0.1
   done
   return 1
 }
-serve() { # host proto port
-  local h=$1 proto=$2 port=$3 d=${WORK}/www-$1
+serve() { # host proto port vip
+  local h=$1 proto=$2 port=$3 vip=$4 d=${WORK}/www-$1
   if [[ ! -d ${d} ]]; then
     mkdir -p "${d}/cgi-bin"
     printf '%s\n' "${h}" >"${d}/index.html"
@@ -152,10 +152,13 @@ serve() { # host proto port
       check "${h}: http server on ${port}" wait_tcp "${h}" "${port}"
       ;;
     udp:*)
-      # a DNS-like echo: every datagram is answered with the host's name
-      ip netns exec "${P}-${h}" socat "UDP4-RECVFROM:${port},fork" "SYSTEM:echo ${h}" >"${WORK}/${h}-u${port}.log" 2>&1 &
+      # a DNS-like echo: every datagram is answered with the host's name. Bound to the
+      # VIP, as a DNS server binds its addresses: a socket on 0.0.0.0 would answer from
+      # the RIP, and the client would never match the reply.
+      ip netns exec "${P}-${h}" socat "UDP4-RECVFROM:${port},bind=${vip},fork" "SYSTEM:echo ${h}" \
+        >"${WORK}/${h}-u${port}-${vip}.log" 2>&1 &
       PIDS+=($!)
-      check "${h}: udp echo on ${port}" wait_udp "${h}" "${port}"
+      check "${h}: udp echo on ${vip}:${port}" wait_udp "${h}" "${port}" "${vip}"
       ;;
   esac
 }
@@ -181,12 +184,14 @@ for rs in "${REALSERVERS[@]}"; do
     test "$(nsx "${rs}" sysctl -n net.ipv4.conf.all.arp_ignore) $(nsx "${rs}" sysctl -n net.ipv4.conf.all.arp_announce)" = "1 2"
 done
 for s in "${SERVICES[@]}"; do
-  read -r proto _ port _ _ _ _ rss <<<"${s}"
+  read -r proto _ port vip _ _ _ rss <<<"${s}"
   for e in ${rss}; do
     h=${e%%:*}
-    [[ -f ${WORK}/served-${h}-${proto}-${port} ]] && continue
-    : >"${WORK}/served-${h}-${proto}-${port}"
-    serve "${h}" "${proto}" "${port}"
+    key=${h}-${proto}-${port}
+    [[ ${proto} == udp ]] && key=${key}-${vip}
+    [[ -f ${WORK}/served-${key} ]] && continue
+    : >"${WORK}/served-${key}"
+    serve "${h}" "${proto}" "${port}" "${vip}"
   done
 done
 
@@ -259,7 +264,7 @@ else
     read -r proto _ port _ <<<"${s}"
     [[ ${proto} == tcp && ${port} != 443 && ! -f ${WORK}/served-${DIRECTOR}-${proto}-${port} ]] || continue
     : >"${WORK}/served-${DIRECTOR}-${proto}-${port}"
-    serve "${DIRECTOR}" tcp "${port}"
+    serve "${DIRECTOR}" tcp "${port}" -
   done
 fi
 DMAC=$(mac "${DIRECTOR}" "${DIRECTOR_DEV}")
