@@ -1,0 +1,71 @@
+"""The end-to-end harness as pytest tests, so CI's closing line is pytest's.
+
+- host: every example on the host kernel (network namespaces, no IPVS), a few seconds each;
+- vm: every example in a QEMU guest booting Debian's kernel with real IPVS, about a minute each;
+- broken: the seed lab with real servers that skip the ARP sysctls must fail, in both modes.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, need_root, need_tool
+
+RUN = ROOT / "tests" / "e2e" / "run.sh"
+EXAMPLES = sorted((ROOT / "examples").glob("*.ldr"))
+RESULT = re.compile(r"^e2e-[\w.-]+: (\d+) passed, (\d+) failed$", re.M)
+
+
+def run(*args: str, timeout: int) -> tuple[int, str, int, int]:
+    need_root()
+    for tool in ("ip", "iptables-restore", "arping", "curl", "openssl", "busybox", "socat", "flock"):
+        need_tool(tool)
+    r = subprocess.run(["bash", str(RUN), *args], capture_output=True, text=True, timeout=timeout)
+    out = r.stdout + r.stderr
+    m = RESULT.search(out)
+    passed, failed = (int(m.group(1)), int(m.group(2))) if m else (0, -1)
+    return r.returncode, out, passed, failed
+
+
+def test_examples_exist() -> None:
+    assert {"seed-lab.ldr", "wrr-three.ldr", "two-vips.ldr"} <= {p.name for p in EXAMPLES}
+
+
+@pytest.mark.netns
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_host_kernel(example: Path) -> None:
+    rc, out, passed, failed = run("--host", str(example), timeout=300)
+    assert rc == 0 and failed == 0 and passed >= 30, out[-6000:]
+
+
+@pytest.mark.netns
+def test_host_kernel_broken_cluster_fails() -> None:
+    rc, out, passed, failed = run("--host", "--break", "rs-arp", str(ROOT / "examples" / "seed-lab.ldr"), timeout=300)
+    assert rc != 0 and failed > 0, out[-6000:]
+    assert re.search(r"FAIL: ARP: no real server answers for 192\.168\.50\.100", out), out[-6000:]
+
+
+@pytest.mark.vm
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_real_ipvs_in_vm(example: Path) -> None:
+    need_tool("qemu-system-x86_64")
+    need_tool("ipvsadm")
+    rc, out, passed, failed = run(str(example), timeout=900)
+    print(out)
+    assert rc == 0 and failed == 0 and passed >= 50, out[-8000:]
+    assert "PASS: director: ipvsadm -Sn equals ipvsadm.rules byte for byte" in out
+    assert re.search(r"PASS: ipvs \w+ [\d.]+:\d+: \d+ connections, OutPkts = 0", out)
+
+
+@pytest.mark.vm
+def test_real_ipvs_broken_cluster_fails() -> None:
+    need_tool("qemu-system-x86_64")
+    rc, out, passed, failed = run("--break", "rs-arp", str(ROOT / "examples" / "seed-lab.ldr"), timeout=900)
+    print(out)
+    assert rc != 0 and failed > 0, out[-8000:]
+    assert re.search(r"FAIL: ARP: no real server answers for 192\.168\.50\.100", out), out[-8000:]
+    assert re.search(r"FAIL: rr 192\.168\.20\.50:80: strict rotation", out), out[-8000:]
