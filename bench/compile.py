@@ -28,8 +28,13 @@ RS_PER_VIP = 10
 
 def synthetic(n_vips: int) -> str:
     lines = [f"# synthetic: {n_vips} VIPs x {RS_PER_VIP} real servers", "cluster bench", "network lan 10.1.0.0/16"]
-    lines += ["host gw router {", "  interface eth0 10.9.0.1/24", "  interface eth1 10.1.0.1/16",
-              "  snat lan -> 10.9.0.1", "}"]
+    lines += [
+        "host gw router {",
+        "  interface eth0 10.9.0.1/24",
+        "  interface eth1 10.1.0.1/16",
+        "  snat lan -> 10.9.0.1",
+        "}",
+    ]
     lines += ["host lb director {", "  interface eth1 10.1.0.2/16", "  gateway 10.1.0.1", "}"]
     for i in range(RS_PER_VIP):
         lines += [f"host rs{i} realserver {{", f"  interface eth1 10.1.0.{11 + i}/16", "  gateway 10.1.0.1", "}"]
@@ -62,8 +67,9 @@ print(json.dumps({"seconds": best, "rss_mb": resource.getrusage(resource.RUSAGE_
 def measure(n: int, repeat: int, tmp: Path) -> dict[str, float]:
     src = tmp / f"bench-{n}.ldr"
     src.write_text(synthetic(n))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(src), str(repeat)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), str(src), str(repeat)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)
 
 
@@ -87,8 +93,10 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        print(f"{'VIPs':>6} {'RS entries':>10} {'files':>6} {'MB out':>7} {'seconds':>8} {'peak RSS MB':>11} "
-              f"{'x input':>7} {'x time':>7}")
+        print(
+            f"{'VIPs':>6} {'RS entries':>10} {'files':>6} {'MB out':>7} {'seconds':>8} {'peak RSS MB':>11} "
+            f"{'x input':>7} {'x time':>7}"
+        )
         prev: tuple[int, float] | None = None
         results = {}
         for n in sizes:
@@ -98,16 +106,19 @@ def main() -> int:
             ratio_t = f"{m['seconds'] / prev[1]:.1f}" if prev else "-"
             if prev and n / prev[0] >= 10 and prev[0] >= 100 and m["seconds"] / prev[1] > 1.2 * n / prev[0]:
                 ok = False
-            print(f"{n:>6} {n * RS_PER_VIP:>10} {m['files']:>6} {m['bytes'] / 1e6:>7.2f} {m['seconds']:>8.3f} "
-                  f"{m['rss_mb']:>11.0f} {ratio_in:>7} {ratio_t:>7}")
+            print(
+                f"{n:>6} {n * RS_PER_VIP:>10} {m['files']:>6} {m['bytes'] / 1e6:>7.2f} {m['seconds']:>8.3f} "
+                f"{m['rss_mb']:>11.0f} {ratio_in:>7} {ratio_t:>7}"
+            )
             prev = (n, m["seconds"])
         biggest = max(sizes)
         if biggest >= 10000 and results[biggest]["seconds"] > 2.0:
             ok = False
         seed = ROOT / "examples" / "seed-lab.ldr"
         bare = cold([sys.executable, "-c", "import click, jinja2, lark"], args.cold_runs, tmp)
-        full = cold([sys.executable, "-m", "compiler", "compile", str(seed), "-o", str(tmp / "out")], args.cold_runs,
-                    tmp)
+        full = cold(
+            [sys.executable, "-m", "compiler", "compile", str(seed), "-o", str(tmp / "out")], args.cold_runs, tmp
+        )
         print()
         print(f"{'cold process (median of ' + str(args.cold_runs) + ')':<44} {'seconds':>8}")
         bare_label = 'python -c "import click, jinja2, lark"'

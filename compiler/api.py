@@ -26,7 +26,9 @@ def default_stamp() -> str:
     return f"ldrc {__version__}"
 
 
-def compile_source(text: str, path: str = "<input>", *, stamp: str | None = None, render_artifacts: bool = True) -> Result:
+def compile_source(
+    text: str, path: str = "<input>", *, stamp: str | None = None, render_artifacts: bool = True
+) -> Result:
     """Parse, check and render one .ldr source. Never raises on bad input."""
     # The stages allocate millions of small objects and free none of them
     # until the end: the cyclic GC would only rescan them (a third of the

@@ -129,7 +129,9 @@ class _Checker:
 
     def cluster_name(self, decls: list[ir.ClusterName]) -> str:
         for extra in decls[1:]:
-            self.err("E204", "the cluster is named twice", extra.span, "second `cluster`", help="keep one `cluster NAME`")
+            self.err(
+                "E204", "the cluster is named twice", extra.span, "second `cluster`", help="keep one `cluster NAME`"
+            )
         if decls:
             w = decls[0].name
             return w.text if self.name(w, NET_NAME_RE, "cluster") else "cluster"
@@ -174,7 +176,9 @@ class _Checker:
                     good = self.name(item.name, IFACE_NAME_RE, "interface")
                     addr = self.cidr(item.cidr, network=False)
                     if any(i.name == item.name.text for i in ifaces):
-                        self.err("E204", f"interface `{item.name.text}` is declared twice", item.name.span, "again here")
+                        self.err(
+                            "E204", f"interface `{item.name.text}` is declared twice", item.name.span, "again here"
+                        )
                         continue
                     if addr is None or not good:
                         continue
@@ -431,7 +435,9 @@ class _Checker:
                     )
                 ops = True
         if netmask is not None and persistent is None and netmask_span is not None:
-            self.err("E219", "`netmask` without `persistent`", netmask_span, "needs persistence", help="add `persistent`")
+            self.err(
+                "E219", "`netmask` without `persistent`", netmask_span, "needs persistence", help="add `persistent`"
+            )
         return flags, persistent, netmask, ops
 
     def real_server_list(
@@ -496,8 +502,8 @@ class _Checker:
                     )
                     continue
                 addr = iface.address.ip
-            owner = self.address_owner.get(addr)
-            if owner is None:
+            found = self.address_owner.get(addr)
+            if found is None:
                 self.err(
                     "E201",
                     f"no host has address {addr}",
@@ -506,6 +512,7 @@ class _Checker:
                     help=f"declare it: `host NAME realserver {{ interface eth0 {addr}/{net.prefixlen} }}`",
                 )
                 continue
+            owner = found
             if owner == director.name:
                 self.err(
                     "E209",

@@ -74,16 +74,29 @@ def main() -> None:
     """ldrc: compile an LVS direct-routing cluster (.ldr) into per-host artifacts."""
 
 
-_format = click.option("--format", "fmt", type=click.Choice(FORMATS), default="full", show_default=True,
-                       help="How diagnostics are printed.")
+_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="full",
+    show_default=True,
+    help="How diagnostics are printed.",
+)
 _werror = click.option("--warnings-as-errors", "werror", is_flag=True, help="Exit 1 on warnings too.")
 _debug = click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 
 
 @main.command("compile")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", "out", type=click.Path(file_okay=False), default="out", show_default=True,
-              help="Output directory: one folder per host.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False),
+    default="out",
+    show_default=True,
+    help="Output directory: one folder per host.",
+)
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if DIR is not up to date.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print the unified diff against DIR.")
 @_format
@@ -99,8 +112,10 @@ def compile_cmd(file: str, out: str, check_only: bool, show_diff: bool, fmt: str
                 click.echo(output.diff(result.artifacts, dest), nl=False)
             changes = output.plan_changes(result.artifacts, dest)
             if changes.stale:
-                click.echo(f"ldrc: {dest} is out of date: {len(changes.written)} to write, "
-                           f"{len(changes.removed)} to remove", err=True)
+                click.echo(
+                    f"ldrc: {dest} is out of date: {len(changes.written)} to write, {len(changes.removed)} to remove",
+                    err=True,
+                )
                 sys.exit(1)
             click.echo(f"ldrc: {dest} is up to date ({len(changes.unchanged)} files)", err=True)
             return
@@ -110,9 +125,12 @@ def compile_cmd(file: str, out: str, check_only: bool, show_diff: bool, fmt: str
             click.echo(f"ldrc: error: cannot write to {dest}: {e.strerror or e}", err=True)
             sys.exit(2)
         hosts = len({a.path.split("/")[0] for a in result.artifacts})
-        click.echo(f"ldrc: {len(result.artifacts)} files for {hosts} hosts in {dest} "
-                   f"({len(changes.written)} written, {len(changes.unchanged)} unchanged, "
-                   f"{len(changes.removed)} removed)", err=True)
+        click.echo(
+            f"ldrc: {len(result.artifacts)} files for {hosts} hosts in {dest} "
+            f"({len(changes.written)} written, {len(changes.unchanged)} unchanged, "
+            f"{len(changes.removed)} removed)",
+            err=True,
+        )
     except SystemExit:
         raise
     except Exception:

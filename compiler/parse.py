@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import lark
@@ -172,7 +173,7 @@ def _terminal_words() -> dict[str, str]:
     return words
 
 
-def _expected(names: set[str] | frozenset[str] | list[str]) -> str:
+def _expected(names: Iterable[str]) -> str:
     words = _terminal_words()
     shown = sorted({words.get(n, n) for n in names}, key=lambda w: (not w.startswith("`"), w))
     if len(shown) == 1:
@@ -263,12 +264,18 @@ def _fast_vip(line: str, lineno: int, path: str) -> ir.Vip | None:
         port = weight = None
         end = t1
         if r["port"] is not None:
-            port = Number(int(r["port"]), r["port"], Span(path, lineno, r.start("port") + base + 1, lineno,
-                                                          r.end("port") + base + 1))
+            port = Number(
+                int(r["port"]),
+                r["port"],
+                Span(path, lineno, r.start("port") + base + 1, lineno, r.end("port") + base + 1),
+            )
             end = port.span.end_column
         if r["weight"] is not None:
-            weight = Number(int(r["weight"]), r["weight"], Span(path, lineno, r.start("weight") + base + 1, lineno,
-                                                                r.end("weight") + base + 1))
+            weight = Number(
+                int(r["weight"]),
+                r["weight"],
+                Span(path, lineno, r.start("weight") + base + 1, lineno, r.end("weight") + base + 1),
+            )
             end = weight.span.end_column
         kind = _TARGET_KIND[r.lastgroup if r.lastgroup in _TARGET_KIND else _kind_of(r)]
         rspan = tspan if end == t1 else Span(path, lineno, t0, lineno, end)
@@ -276,7 +283,13 @@ def _fast_vip(line: str, lineno: int, path: str) -> ir.Vip | None:
     method = word("method") if m["method"] is not None else None
     last = m.end("method") if method is not None else m.end("rs")
     return ir.Vip(
-        word("addr"), word("proto"), ports, word("sched"), (), tuple(servers), method,
+        word("addr"),
+        word("proto"),
+        ports,
+        word("sched"),
+        (),
+        tuple(servers),
+        method,
         Span(path, lineno, 1, lineno, last + 1),
     )
 
@@ -316,7 +329,8 @@ def parse(text: str, path: str, *, fast: bool = True) -> _ParseResult:
     try:
         tree = _parser().parse(text)
     except lark.exceptions.UnexpectedCharacters as e:
-        ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
+        pos = e.pos_in_stream if e.pos_in_stream is not None else len(text)
+        ch = text[pos] if pos < len(text) else ""
         span = ir.Span(path, e.line, e.column, e.line, e.column + 1)
         shown = repr(ch)[1:-1] if ch.isprintable() else f"U+{ord(ch):04X}" if ch else "?"
         return _ParseResult(
@@ -365,6 +379,9 @@ def parse(text: str, path: str, *, fast: bool = True) -> _ParseResult:
     except lark.exceptions.UnexpectedEOF as e:  # pragma: no cover - LALR raises UnexpectedToken
         line = max(1, text.count("\n"))
         span = ir.Span(path, line, 1, line, 2)
-        return _ParseResult(None, [Diagnostic("E103", "unexpected end of file", span, help=f"expected {_expected(e.expected)}")])
+        return _ParseResult(
+            None,
+            [Diagnostic("E103", "unexpected end of file", span, help=f"expected {_expected(map(str, e.expected))}")],
+        )
     module = _ToIR(path).transform(tree)
     return _ParseResult(module, [])

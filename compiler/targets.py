@@ -57,7 +57,8 @@ class _Renderer:
     @functools.cached_property
     def ifcfg(self) -> Callable[[str, str, str], str]:
         """The ifcfg macro, bound once: a large cluster renders 100,000s of alias files."""
-        macro: Callable[[str, str, str], str] = _env().get_template("net/ifcfg.j2").make_module(self.base).ifcfg
+        module = _env().get_template("net/ifcfg.j2").make_module(self.base)
+        macro: Callable[[str, str, str], str] = module.ifcfg  # type: ignore[attr-defined]
         return macro
 
 
@@ -137,7 +138,11 @@ def router(r: _Renderer, rt: Router) -> Iterable[Artifact]:
 
 
 TARGETS: tuple[tuple[str, str, Callable[[_Renderer, Plan], Iterable[Artifact]]], ...] = (
-    ("director", "lvs_dr.sh, ipvsadm.rules, ifcfg and route files", lambda r, p: director(r, p.director) if p.director else ()),
+    (
+        "director",
+        "lvs_dr.sh, ipvsadm.rules, ifcfg and route files",
+        lambda r, p: director(r, p.director) if p.director else (),
+    ),
     (
         "realserver",
         "lvs_rs.sh, sysctl.d snippet, ifcfg-lo:N and route files",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compiler.api import Result, compile_source
-
 from conftest import STAMP
+
+from compiler.api import Result, compile_source
 
 
 def compile_case(case_dir: Path) -> Result:

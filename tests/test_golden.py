@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import difflib
 import shutil
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from golden_util import compile_case
 

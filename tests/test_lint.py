@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT, need_tool
 from golden_util import compile_case
 
@@ -35,8 +33,9 @@ def test_every_script_is_linted(tmp_path: Path) -> None:
 def test_shellcheck_all_severities(tmp_path: Path) -> None:
     shellcheck = need_tool("shellcheck")
     scripts = _scripts(tmp_path)
-    r = subprocess.run([shellcheck, "--severity=style", "--shell=bash", *map(str, scripts)],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [shellcheck, "--severity=style", "--shell=bash", *map(str, scripts)], capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -50,7 +49,8 @@ def test_shellcheck_catches_a_broken_script(tmp_path: Path) -> None:
     """The lint test has teeth: an unquoted expansion in a generated script fails it."""
     shellcheck = need_tool("shellcheck")
     p = _scripts(tmp_path)[0]
-    p.write_text(p.read_text().replace('need_dev "${DEV}"', "need_dev $DEV").replace(
-        'need_dev "${dev}"', "need_dev $dev"))
+    p.write_text(
+        p.read_text().replace('need_dev "${DEV}"', "need_dev $DEV").replace('need_dev "${dev}"', "need_dev $dev")
+    )
     r = subprocess.run([shellcheck, "--severity=style", str(p)], capture_output=True, text=True)
     assert r.returncode != 0

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, need_root, need_tool
 from golden_util import compile_case
 
@@ -56,8 +55,9 @@ def _router_files() -> list[tuple[str, str]]:
 @pytest.mark.parametrize("case,rules", _router_files(), ids=[c for c, _ in _router_files()])
 def test_iptables_restore_loads_router_file(netns: str, case: str, rules: str) -> None:
     need_tool("iptables-restore")
-    r = subprocess.run(["ip", "netns", "exec", netns, "iptables-restore"], input=rules, capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        ["ip", "netns", "exec", netns, "iptables-restore"], input=rules, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 0, r.stderr
     saved = sh("ip", "netns", "exec", netns, "iptables-save").stdout
     for line in rules.splitlines():
@@ -69,8 +69,9 @@ def test_iptables_restore_rejects_a_broken_rule(netns: str) -> None:
     """The check has teeth: a jump to a missing target fails a real restore (unlike --test)."""
     need_tool("iptables-restore")
     rules = next(t for c, t in _router_files() if c == "seed-lab").replace("-j SNAT", "-j SNATX")
-    r = subprocess.run(["ip", "netns", "exec", netns, "iptables-restore"], input=rules, capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        ["ip", "netns", "exec", netns, "iptables-restore"], input=rules, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode != 0
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler.parse import _fast_vip, parse
-from conftest import ROOT
 
 HEAD = "host d director { interface eth0 10.0.0.2/24 }\n"
 

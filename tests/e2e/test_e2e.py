@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, need_root, need_tool
 
 RUN = ROOT / "tests" / "e2e" / "run.sh"
