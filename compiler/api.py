@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from . import __version__
 from .check import check
 from .diagnostics import Diagnostic, sort_diagnostics
+from .ir import Span
 from .parse import parse
 from .targets import Artifact, render
 
@@ -40,6 +41,23 @@ def compile_source(
     finally:
         if was_enabled:
             gc.enable()
+
+
+def compile_bytes(
+    data: bytes, path: str = "<input>", *, stamp: str | None = None, render_artifacts: bool = True
+) -> Result:
+    """compile_source for file contents: invalid UTF-8 is a located E104, not an exception."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        span = Span(path, line, col, line, col + 1)
+        diag = Diagnostic(
+            "E104", f"invalid UTF-8 byte 0x{data[e.start]:02x}", span, "not UTF-8", help="save the file as UTF-8"
+        )
+        return Result((), (diag,))
+    return compile_source(text, path, stamp=stamp, render_artifacts=render_artifacts)
 
 
 def _compile(text: str, path: str, stamp: str | None, render_artifacts: bool) -> Result:

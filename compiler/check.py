@@ -311,6 +311,15 @@ class _Checker:
                     help="choose a VIP inside the director's LAN network",
                 )
                 continue
+            if vip in (lan.address.network.network_address, lan.address.network.broadcast_address):
+                self.err(
+                    "E223",
+                    f"VIP {vip} is the {'network' if vip == lan.address.network.network_address else 'broadcast'} address of {lan.address.network}",
+                    v.address.span,
+                    "not a host address",
+                    help="choose a host address for the VIP",
+                )
+                continue
             if vip in self.address_owner:
                 self.err(
                     "E210",

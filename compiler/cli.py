@@ -14,18 +14,16 @@ from typing import NoReturn
 import click
 
 from . import __version__, output
-from .api import Result, compile_source
-from .diagnostics import CODES, format_concise, format_full, format_json
+from .api import Result, compile_bytes
+from .codes import CODES, explain
+from .diagnostics import format_concise, format_full, format_json
 
 FORMATS = ("full", "concise", "json")
 
 
-def _read(file: str) -> str:
+def _read(file: str) -> bytes:
     try:
-        return Path(file).read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        click.echo(f"{file}: error: not UTF-8 text (byte {e.start}) [E102]", err=True)
-        sys.exit(1)
+        return Path(file).read_bytes()
     except OSError as e:
         click.echo(f"ldrc: error: cannot read {file}: {e.strerror}", err=True)
         sys.exit(2)
@@ -60,8 +58,9 @@ def _internal(debug: bool) -> NoReturn:
 
 
 def _compile(file: str, fmt: str, werror: bool, *, render: bool) -> tuple[Result, str]:
-    source = _read(file)
-    result = compile_source(source, file, render_artifacts=render)
+    data = _read(file)
+    result = compile_bytes(data, file, render_artifacts=render)
+    source = data.decode("utf-8", "replace")
     _report(result, source, fmt)
     if not result.ok or (werror and result.diagnostics):
         sys.exit(1)
@@ -156,8 +155,8 @@ def check_cmd(file: str, fmt: str, werror: bool, debug: bool) -> None:
 @click.argument("code")
 def explain_cmd(code: str) -> None:
     """Explain a diagnostic code, e.g. `ldrc explain E203`."""
-    c = CODES.get(code.upper())
-    if c is None:
+    text = explain(code)
+    if text is None:
         click.echo(f"ldrc: error: unknown code {code}; codes: {' '.join(CODES)}", err=True)
         sys.exit(2)
-    click.echo(f"{c.code} ({c.slug})\n\n{c.explanation}")
+    click.echo(text)

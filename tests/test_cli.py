@@ -158,7 +158,7 @@ def test_invalid_utf8_is_a_located_error(tmp_path: Path) -> None:
     src = tmp_path / "bin.ldr"
     src.write_bytes(b"network lan \xff\xfe\n")
     r = ldrc("check", str(src))
-    assert r.returncode == 1 and "not UTF-8" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 1 and "E104" in r.stderr and "not UTF-8" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_check_and_diff_detect_drift(tmp_path: Path) -> None:

@@ -1,0 +1,397 @@
+"""Diagnostic codes: slug, explanation, and a wrong and a fixed example for each.
+
+`ldrc explain CODE` prints an entry. tests/test_explain.py compiles every
+`wrong` example (it must report the code) and every `fixed` one (it must
+compile cleanly), so the explanations cannot drift from the checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# A small valid cluster that most examples extend.
+BASE = """\
+host d1 director { interface eth0 10.0.0.2/24 }
+host r1 realserver { interface eth0 10.0.0.11/24 gateway 10.0.0.1 }
+host r2 realserver { interface eth0 10.0.0.12/24 gateway 10.0.0.1 }
+"""
+GOOD_VIP = "vip 10.0.0.100 tcp 80 rr -> rs .11 .12\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    slug: str
+    explanation: str
+    wrong: str = ""
+    fixed: str = ""
+
+
+def _c(code: str, slug: str, explanation: str, wrong: str = "", fixed: str = "") -> Code:
+    return Code(code, slug, explanation, wrong, fixed)
+
+
+_ALL = (
+    # -- E1xx: syntax ---------------------------------------------------------
+    _c(
+        "E101",
+        "unexpected-token",
+        "The parser met a token that cannot stand at this place in a statement. The help line lists what may.",
+        BASE + "vip 10.0.0.100 tcp 80 rr rs .11 .12\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E102",
+        "unexpected-character",
+        "The file has a character that starts no token of the language, such as `$`, `;`, a quote or a\n"
+        "non-ASCII letter. Names are ASCII letters, digits, `_`, `.` and `-`; this also keeps shell\n"
+        "syntax out of the generated scripts.",
+        BASE.replace("host r2 ", "host r$(reboot) "),
+        BASE,
+    ),
+    _c(
+        "E103",
+        "unexpected-eof",
+        "The file ends in the middle of a statement (a missing `}` or real server list, for example).",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E104",
+        "invalid-utf8",
+        "The file is not UTF-8 text.",
+    ),
+    _c(
+        "E110",
+        "invalid-address",
+        "An IPv4 address is four decimal octets 0-255 without leading zeros, e.g. 192.168.50.100.",
+        BASE + "vip 10.0.0.300 tcp 80 rr -> rs .11 .12\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E111",
+        "invalid-cidr",
+        "A CIDR is an IPv4 address, a slash and a prefix length 0-32. Where a network is meant\n"
+        "(`network`, `route`, `snat`), the host bits must be zero: 192.168.50.0/24, not 192.168.50.1/24.",
+        "network lan 10.0.0.1/24\n" + BASE + GOOD_VIP,
+        "network lan 10.0.0.0/24\n" + BASE + GOOD_VIP,
+    ),
+    _c(
+        "E112",
+        "invalid-port",
+        "Ports are 1 to 65535.",
+        BASE + "vip 10.0.0.100 tcp 0 rr -> rs .11 .12\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E113",
+        "invalid-weight",
+        "IPVS weights are 0 to 65535 (ipvsadm(8), -w). Weight 0 quiesces a real server: it gets no new connections.",
+        BASE + "vip 10.0.0.100 tcp 80 wrr -> rs .11 weight 70000 .12\n",
+        BASE + "vip 10.0.0.100 tcp 80 wrr -> rs .11 weight 7 .12\n",
+    ),
+    _c(
+        "E114",
+        "invalid-timeout",
+        "A persistence timeout is 1 to 2678400 seconds (31 days). `persistent` alone means 300 s, as in ipvsadm.",
+        BASE + "vip 10.0.0.100 tcp 80 rr persistent 0 -> rs .11 .12\n",
+        BASE + "vip 10.0.0.100 tcp 80 rr persistent 600 -> rs .11 .12\n",
+    ),
+    _c(
+        "E115",
+        "invalid-netmask",
+        "A persistence netmask (ipvsadm -M) is a contiguous IPv4 mask such as 255.255.255.0: clients in the\n"
+        "same masked network stick to the same real server.",
+        BASE + "vip 10.0.0.100 tcp 80 rr persistent netmask 255.0.255.0 -> rs .11 .12\n",
+        BASE + "vip 10.0.0.100 tcp 80 rr persistent netmask 255.255.255.0 -> rs .11 .12\n",
+    ),
+    _c(
+        "E120",
+        "unknown-scheduler",
+        "The scheduler must be one of ipvsadm 1.31's: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh.",
+        BASE + "vip 10.0.0.100 tcp 80 roundrobin -> rs .11 .12\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E121",
+        "unknown-protocol",
+        "A service's protocol is tcp or udp (IPVS also balances SCTP, which ldrc does not generate yet).",
+        BASE + "vip 10.0.0.100 http 80 rr -> rs .11 .12\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E122",
+        "unknown-method",
+        "The forwarding method is dr (gatewaying, -g), tun (IP-in-IP, -i) or nat (masquerading, -m).",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 via route\n",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 via dr\n",
+    ),
+    _c(
+        "E123",
+        "unknown-sched-flag",
+        "Scheduler flags exist only for sh (sh-fallback, sh-port) and mh (mh-fallback, mh-port).",
+        BASE + "vip 10.0.0.100 udp 53 sh flags sh-port,sh-sticky -> rs .11 .12\n",
+        BASE + "vip 10.0.0.100 udp 53 sh flags sh-port -> rs .11 .12\n",
+    ),
+    _c(
+        "E124",
+        "invalid-name",
+        "Host, network, cluster and interface names reach file names and shell scripts, so they follow\n"
+        "strict patterns: host names are DNS labels (letters, digits, `-`); interface names have at most\n"
+        "15 characters (IFNAMSIZ).",
+        BASE.replace("host r2 ", "host r2.example "),
+        BASE,
+    ),
+    _c(
+        "E125",
+        "unknown-role",
+        "A host's role is director, realserver, router or client.",
+        BASE.replace("host r2 realserver", "host r2 backend"),
+        BASE,
+    ),
+    _c(
+        "E126",
+        "duplicate-option",
+        "Each service option (flags, persistent, netmask, ops) may be given once.",
+        BASE + "vip 10.0.0.100 tcp 80 rr persistent 60 persistent 120 -> rs .11 .12\n",
+        BASE + "vip 10.0.0.100 tcp 80 rr persistent 120 -> rs .11 .12\n",
+    ),
+    _c(
+        "E127",
+        "unknown-policy",
+        "The router's forward policy is accept or drop.",
+        "host gw router { interface eth0 10.0.0.1/24 forward deny }\n",
+        "host gw router { interface eth0 10.0.0.1/24 forward drop }\n",
+    ),
+    # -- E2xx: the model -------------------------------------------------------
+    _c(
+        "E201",
+        "unknown-host",
+        "A real server named by host name, or by an address, must be a declared host\n"
+        "(`host NAME realserver { interface ... }`): ldrc generates its script.",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 r3\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E202",
+        "bad-host-suffix",
+        "`.N` means host number N on the network the VIP lives on (10.0.0.0/24 + 22 = 10.0.0.22). N must\n"
+        "leave the network and broadcast addresses out.",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .255\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E203",
+        "rs-not-on-director-network",
+        "Direct routing rewrites only the destination MAC address, so every real server must share an L2\n"
+        "network with the director: the frame goes straight to the real server's MAC.",
+        BASE + "host r3 realserver { interface eth0 10.0.1.13/24 gateway 10.0.1.1 }\n"
+        "vip 10.0.0.100 tcp 80 rr -> rs .11 10.0.1.13\n",
+        BASE + "host r3 realserver { interface eth0 10.0.0.13/24 gateway 10.0.0.1 }\n"
+        "vip 10.0.0.100 tcp 80 rr -> rs .11 10.0.0.13\n",
+    ),
+    _c(
+        "E204",
+        "duplicate-name",
+        "Every host, network and interface of a host has one name, and is declared once.",
+        BASE + "host r1 realserver { interface eth0 10.0.0.13/24 }\n",
+        BASE + "host r3 realserver { interface eth0 10.0.0.13/24 gateway 10.0.0.1 }\n",
+    ),
+    _c(
+        "E205",
+        "director-count",
+        "A cluster has exactly one director host; several VIPs may share it.",
+        BASE.replace("host d1 director { interface eth0 10.0.0.2/24 }\n", "") + GOOD_VIP,
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E206",
+        "dr-port-remap",
+        "In direct routing the director forwards the frame unchanged above L2, so a real server receives\n"
+        "the VIP's port; ipvsadm silently ignores another port. Use the same port, or NAT.",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11:8080 .12:8080\n",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11:80 .12:80\n",
+    ),
+    _c(
+        "E207",
+        "duplicate-service",
+        "A VIP, protocol and port combination can be declared once.",
+        BASE + GOOD_VIP + "vip 10.0.0.100 tcp 80,443 rr -> rs .11\n",
+        BASE + GOOD_VIP + "vip 10.0.0.100 tcp 443 rr -> rs .11\n",
+    ),
+    _c(
+        "E208",
+        "duplicate-real-server",
+        "A real server appears twice in one service (perhaps as `.11` and as its host name).",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 r1\n",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 r2\n",
+    ),
+    _c(
+        "E209",
+        "director-as-real-server",
+        "The director cannot be a real server of its own VIP: it would forward the VIP's traffic to itself.",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .2 .11\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E210",
+        "vip-is-host-address",
+        "A VIP must not be some host's own interface address: the director carries it as an extra /32 and\n"
+        "every real server on lo.",
+        BASE + "vip 10.0.0.11 tcp 80 rr -> rs .12\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E211",
+        "not-a-real-server",
+        "A host named as a real server has another role (or a router statement sits in a non-router host).",
+        BASE + "host c1 client { interface eth0 10.0.0.50/24 }\nvip 10.0.0.100 tcp 80 rr -> rs .11 c1\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E212",
+        "interface-not-found",
+        "An address refers to a host that has no interface on the needed network: a VIP outside the\n"
+        "director's networks, or a router address that is not the router's own.",
+        BASE + "vip 10.9.9.100 tcp 80 rr -> rs 10.0.0.11\n",
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E213",
+        "publish-unknown-vip",
+        "The router publishes to an address or a port that no VIP serves: clients would be sent nowhere.",
+        BASE + "host gw router { interface eth1 192.0.2.1/24 interface eth0 10.0.0.1/24\n"
+        "  publish 192.0.2.1 tcp 443 -> 10.0.0.100 }\n" + GOOD_VIP,
+        BASE + "host gw router { interface eth1 192.0.2.1/24 interface eth0 10.0.0.1/24\n"
+        "  publish 192.0.2.1 tcp 80 -> 10.0.0.100 }\n" + GOOD_VIP,
+    ),
+    _c(
+        "E214",
+        "gateway-off-link",
+        "A gateway or a route's next hop must be on one of the host's interface networks (and not the\n"
+        "host's own address), or the kernel refuses the route.",
+        BASE.replace("gateway 10.0.0.1 }\nhost r2", "gateway 10.1.0.1 }\nhost r2") + GOOD_VIP,
+        BASE + GOOD_VIP,
+    ),
+    _c(
+        "E215",
+        "sched-flags-unsupported",
+        "Scheduler flags were given for a scheduler that has none; only sh and mh have flags.",
+        BASE + "vip 10.0.0.100 tcp 80 rr flags sh-port -> rs .11 .12\n",
+        BASE + "vip 10.0.0.100 tcp 80 sh flags sh-port -> rs .11 .12\n",
+    ),
+    _c(
+        "E216",
+        "ops-on-tcp",
+        "One-packet scheduling (ops) schedules every packet on its own, which breaks TCP connections; it\n"
+        "is for UDP services such as DNS or syslog.",
+        BASE + "vip 10.0.0.100 tcp 80 rr ops -> rs .11 .12\n",
+        BASE + "vip 10.0.0.100 udp 53 rr ops -> rs .11 .12\n",
+    ),
+    _c(
+        "E217",
+        "all-weights-zero",
+        "With weight 0 on every real server the service accepts connections and sends them nowhere.",
+        BASE + "vip 10.0.0.100 tcp 80 wrr -> rs .11 weight 0 .12 weight 0\n",
+        BASE + "vip 10.0.0.100 tcp 80 wrr -> rs .11 weight 1 .12 weight 0\n",
+    ),
+    _c(
+        "E218",
+        "no-snat-source",
+        "A router's `snat` names a network that is not declared; declare it or write the CIDR.",
+        "host gw router { interface eth1 192.0.2.1/24 interface eth0 10.0.0.1/24 snat lan -> 192.0.2.1 }\n",
+        "network lan 10.0.0.0/24\n"
+        "host gw router { interface eth1 192.0.2.1/24 interface eth0 10.0.0.1/24 snat lan -> 192.0.2.1 }\n",
+    ),
+    _c(
+        "E219",
+        "netmask-without-persistence",
+        "A persistence netmask only means something for a persistent service: add `persistent`.",
+        BASE + "vip 10.0.0.100 tcp 80 rr netmask 255.255.255.0 -> rs .11 .12\n",
+        BASE + "vip 10.0.0.100 tcp 80 rr persistent netmask 255.255.255.0 -> rs .11 .12\n",
+    ),
+    _c(
+        "E220",
+        "real-server-without-vip-network",
+        "A real server named by host has no interface on the director's network, so it cannot receive the\n"
+        "frames the director forwards.",
+        BASE + "host r3 realserver { interface eth0 10.0.1.13/24 }\nvip 10.0.0.100 tcp 80 rr -> rs r1 r3\n",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs r1 r2\n",
+    ),
+    _c(
+        "E221",
+        "router-count",
+        "A cluster has at most one router host.",
+        "host gw1 router { interface eth0 10.0.0.1/24 }\nhost gw2 router { interface eth0 10.0.0.3/24 }\n",
+        "host gw1 router { interface eth0 10.0.0.1/24 }\n",
+    ),
+    _c(
+        "E222",
+        "address-conflict",
+        "Two interfaces declare the same address.",
+        BASE.replace("10.0.0.12/24", "10.0.0.11/24"),
+        BASE,
+    ),
+    _c(
+        "E223",
+        "vip-not-a-host-address",
+        "The VIP is the network or the broadcast address of its network; no host can carry it.",
+        BASE + "vip 10.0.0.255 tcp 80 rr -> rs .11 .12\n",
+        BASE + GOOD_VIP,
+    ),
+    # -- W3xx: suspicious but valid ---------------------------------------------
+    _c(
+        "W301",
+        "rs-gateway-not-router",
+        "A real server's default gateway is not the router: its replies to clients would bypass the\n"
+        "router's NAT, and the client, which talks to the public address, drops them.",
+        BASE.replace("10.0.0.12/24 gateway 10.0.0.1", "10.0.0.12/24 gateway 10.0.0.254")
+        + "host gw router { interface eth0 10.0.0.1/24 }\n"
+        + GOOD_VIP,
+        BASE + "host gw router { interface eth0 10.0.0.1/24 }\n" + GOOD_VIP,
+    ),
+    _c(
+        "W302",
+        "equal-weights",
+        "wrr or wlc with all weights equal behaves exactly like rr or lc: set weights, or say what you mean.",
+        BASE + "vip 10.0.0.100 tcp 80 wrr -> rs .11 .12\n",
+        BASE + "vip 10.0.0.100 tcp 80 wrr -> rs .11 weight 2 .12\n",
+    ),
+    _c(
+        "W303",
+        "no-real-server-gateway",
+        "A real server has no default gateway: in direct routing it answers clients itself, through its\n"
+        "default route, so clients outside the LAN get no answer.",
+        BASE.replace("10.0.0.12/24 gateway 10.0.0.1", "10.0.0.12/24") + GOOD_VIP,
+        BASE + GOOD_VIP,
+    ),
+    # -- E4xx: what the targets cannot express ---------------------------------------
+    _c(
+        "E401",
+        "method-unsupported",
+        "This version generates direct routing (dr) only; tun and nat are recognised and refused.",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 via nat\n",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 via dr\n",
+    ),
+    # -- E9xx ----------------------------------------------------------------------
+    _c(
+        "E901",
+        "internal-error",
+        "ldrc itself failed. This is a bug, not a problem with your input: please report it with the input\n"
+        "file and the output of the same command with --debug.",
+    ),
+)
+
+CODES: dict[str, Code] = {c.code: c for c in _ALL}
+
+
+def explain(code: str) -> str | None:
+    c = CODES.get(code.upper())
+    if c is None:
+        return None
+    out = [f"{c.code} ({c.slug})", "", c.explanation]
+    if c.wrong:
+        out += ["", "Wrong:", *("    " + line for line in c.wrong.splitlines())]
+    if c.fixed:
+        out += ["", "Fixed:", *("    " + line for line in c.fixed.splitlines())]
+    return "\n".join(out)
