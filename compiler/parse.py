@@ -182,10 +182,9 @@ def _expected(names: Iterable[str]) -> str:
 
 
 def _describe(tok: Token) -> str:
-    words = _terminal_words()
-    if tok.type in ("NAME", "INT", "IPV4", "CIDR", "HOST_SUFFIX"):
-        return f"{words[tok.type].split(' (')[0]} `{tok}`"
-    return f"`{tok}`"
+    kinds = {"NAME": "name", "INT": "number", "IPV4": "address", "CIDR": "CIDR", "HOST_SUFFIX": "host number"}
+    kind = kinds.get(tok.type)
+    return f"{kind} `{tok}`" if kind else f"`{tok}`"
 
 
 def _line_end(text: str, line: int) -> int:
