@@ -27,6 +27,13 @@ class Artifact:
     lint: bool = False  # shellcheck and `bash -n` must pass
 
 
+def _sh_quote(value: object) -> str:
+    """Always single-quoted: shlex.quote leaves words like `do` bare, which reads as a keyword."""
+    text = str(value)
+    quoted = shlex.quote(text)
+    return quoted if quoted.startswith("'") else f"'{text}'"
+
+
 @functools.cache
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -38,7 +45,7 @@ def _env() -> jinja2.Environment:
         autoescape=False,
         auto_reload=False,
     )
-    env.filters["sh"] = lambda v: shlex.quote(str(v))
+    env.filters["sh"] = _sh_quote
     return env
 
 

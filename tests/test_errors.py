@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from compiler.cli import main
 from compiler.codes import CODES
-from conftest import ROOT
 
 ERRORS = ROOT / "tests" / "errors"
 CASES = sorted(p.stem for p in ERRORS.glob("*.ldr"))
@@ -40,7 +40,9 @@ def test_error_case(case: str, request: pytest.FixtureRequest) -> None:
     if request.config.getoption("--update-golden"):
         expected_file.write_text(err)
     assert err == expected_file.read_text(), f"stderr of {case} differs (pytest --update-golden, then review)"
-    only_warnings = all(line.startswith("warning[") for line in err.splitlines() if re.match(r"^(error|warning)\[", line))
+    only_warnings = all(
+        line.startswith("warning[") for line in err.splitlines() if re.match(r"^(error|warning)\[", line)
+    )
     assert code == (0 if only_warnings else 1)
 
 

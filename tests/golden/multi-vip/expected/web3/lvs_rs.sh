@@ -19,11 +19,11 @@
 set -euo pipefail
 
 readonly PROG=${0##*/}
-readonly CLUSTER=web
-readonly HOST=web3
+readonly CLUSTER='web'
+readonly HOST='web3'
 readonly STATE_DIR=${LDRC_STATE_DIR:-/var/lib/ldrc/${CLUSTER}}
 readonly STATE_FILE=${STATE_DIR}/${HOST}.state
-readonly DEV=ens3
+readonly DEV='ens3'
 
 # arp_ignore=1: answer ARP only for addresses configured on the interface that
 # received the request, so the VIP on lo is never announced on ens3.

@@ -21,8 +21,8 @@
 set -euo pipefail
 
 readonly PROG=${0##*/}
-readonly CLUSTER=seed-lab
-readonly HOST=lvs-01
+readonly CLUSTER='seed-lab'
+readonly HOST='lvs-01'
 readonly STATE_DIR=${LDRC_STATE_DIR:-/var/lib/ldrc/${CLUSTER}}
 readonly STATE_FILE=${STATE_DIR}/${HOST}.state
 

@@ -19,11 +19,11 @@
 set -euo pipefail
 
 readonly PROG=${0##*/}
-readonly CLUSTER=seed-lab
-readonly HOST=nginx03
+readonly CLUSTER='seed-lab'
+readonly HOST='nginx03'
 readonly STATE_DIR=${LDRC_STATE_DIR:-/var/lib/ldrc/${CLUSTER}}
 readonly STATE_FILE=${STATE_DIR}/${HOST}.state
-readonly DEV=eth2
+readonly DEV='eth2'
 
 # arp_ignore=1: answer ARP only for addresses configured on the interface that
 # received the request, so the VIP on lo is never announced on eth2.
