@@ -200,3 +200,30 @@ def test_readme_example_compiles_like_the_example_file() -> None:
     theirs = compile_source(SEED.read_text(), "seed-lab.ldr")
     assert ours.ok, ours.diagnostics
     assert {a.path: a.text for a in ours.artifacts} == {a.path: a.text for a in theirs.artifacts}
+
+
+def test_internal_error_exit_3_without_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import compiler.cli as cli
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(cli, "compile_bytes", boom)
+    r = CliRunner().invoke(cli.main, ["compile", str(SEED), "-o", str(tmp_path / "o")])
+    assert r.exit_code == 3
+    assert "internal error [E901]" in r.stderr and "please report" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists()
+    r = CliRunner().invoke(cli.main, ["check", str(SEED), "--debug"])
+    assert r.exit_code == 3 and "Traceback" in r.stderr
+
+
+def test_warnings_pass_unless_warnings_as_errors(tmp_path: Path) -> None:
+    from compiler.codes import CODES
+
+    src = tmp_path / "w.ldr"
+    src.write_text(CODES["W302"].wrong)
+    assert ldrc("check", str(src)).returncode == 0
+    r = ldrc("check", str(src), "--warnings-as-errors", "--format", "concise")
+    assert r.returncode == 1 and "warning: " in r.stderr and "[W302]" in r.stderr
