@@ -76,6 +76,11 @@ RS_SYSCTL_COMMENTS = (
     "The kernel uses max(all, <interface>) for both (Documentation/networking/ip-sysctl.rst);",
     "ARP never arrives on lo, so setting only lo does nothing: set all and the LAN interface.",
 )
+DIRECTOR_SYSCTL_COMMENTS = (
+    "LVS director with persistent services: when a real server is drained (weight 0), expire",
+    "its persistence templates so that returning clients move to another real server",
+    "(Documentation/networking/ipvs-sysctl.rst). The key exists once ip_vs is loaded.",
+)
 ROUTER_SYSCTL_COMMENTS = ("Router: forward between the client network and the LVS LAN (DNAT/SNAT).",)
 
 
@@ -97,16 +102,34 @@ def rs_sysctls(rs: RealServerP) -> list[tuple[str, str]]:
     return out
 
 
+def director_sysctls(d: Director) -> list[tuple[str, str]]:
+    return [("net.ipv4.vs.expire_quiescent_template", "1")] if d.persistence else []
+
+
 def director(r: _Renderer, d: Director) -> Iterable[Artifact]:
     name = d.host.name
     # array entries are joined here: a director can carry thousands of VIPs
     entries = "\n".join(f'  "{v.dev} {v.text}/32 {v.label}"' for v in d.vips)
+    rs_hosts = {dest.host: dest.text for s in d.services for dest in s.dests}
+    sysctls = director_sysctls(d)
     yield Artifact(
         f"{name}/lvs_dr.sh",
-        r.render("shell/lvs_dr.sh.j2", d=d, routes=_routes(d.host), vip_entries=entries),
+        r.render(
+            "shell/lvs_dr.sh.j2",
+            d=d,
+            routes=_routes(d.host),
+            vip_entries=entries,
+            rs_hosts=sorted(rs_hosts.items()),
+            sysctls=sysctls,
+        ),
         0o755,
         True,
     )
+    if sysctls:
+        yield Artifact(
+            f"{name}/90-ldrc-lvs-dr.conf",
+            r.render("net/sysctl.conf.j2", sysctls=sysctls, comments=DIRECTOR_SYSCTL_COMMENTS),
+        )
     # No header here: `ipvsadm -R` stops at the first `#` line (it has no comments).
     yield Artifact(f"{name}/ipvsadm.rules", d.save_text)
     comment = f"VIP of cluster {r.plan.cluster} on the director's LAN interface, /32 as lvs_dr.sh adds it"
@@ -118,7 +141,7 @@ def director(r: _Renderer, d: Director) -> Iterable[Artifact]:
 def real_server(r: _Renderer, rs: RealServerP) -> Iterable[Artifact]:
     name = rs.host.name
     sysctls = rs_sysctls(rs)
-    entries = "\n".join(f'  "{v.text}/32 {v.label}"' for v in rs.vips)
+    entries = "\n".join(f'  "lo {v.text}/32 {v.label}"' for v in rs.vips)
     yield Artifact(
         f"{name}/lvs_rs.sh",
         r.render("shell/lvs_rs.sh.j2", rs=rs, sysctls=sysctls, routes=_routes(rs.host), vip_entries=entries),

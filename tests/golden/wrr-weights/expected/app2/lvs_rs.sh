@@ -38,16 +38,19 @@ readonly SYSCTLS=(
   "net.ipv4.conf.eth1.arp_ignore 1"
   "net.ipv4.conf.eth1.arp_announce 2"
 )
-# VIP/32 label: a /32, never the RIP's prefix, which would break the RIP's
+# lo VIP/32 label: a /32, never the RIP's prefix, which would break the RIP's
 # connected route and put clients "on link".
 readonly VIPS=(
-  "192.168.60.80/32 lo:0"
+  "lo 192.168.60.80/32 lo:0"
 )
 # destination  via  device: the reply path must name the device, or replies
 # from the VIP could try to leave through lo.
 readonly ROUTES=(
   "0.0.0.0/0 192.168.60.1 eth1"
 )
+
+TMP=$(mktemp -d)
+trap 'rm -rf -- "${TMP}"' EXIT
 
 log() { printf '%s: %s\n' "${PROG}" "$*"; }
 die() { printf '%s: error: %s\n' "${PROG}" "$*" >&2; exit 1; }
@@ -76,33 +79,103 @@ take_lock() {
 # undoes exactly that and nothing else.
 state_has() { [[ -f ${STATE_FILE} ]] && grep -qxF -- "$1" "${STATE_FILE}"; }
 state_add() { state_has "$1" || printf '%s\n' "$1" >>"${STATE_FILE}"; }
+state_add_many() { # prefix: record "prefix LINE" for each line of stdin, once (one pass, any size)
+  { [[ -f ${STATE_FILE} ]] && cat "${STATE_FILE}"; sed "s/^/$1 /"; } | awk '!seen[$0]++' >"${STATE_FILE}.new"
+  mv -f "${STATE_FILE}.new" "${STATE_FILE}"
+}
+state_del() { # exact line
+  [[ -f ${STATE_FILE} ]] || return 0
+  grep -vxF -- "$1" "${STATE_FILE}" >"${STATE_FILE}.new" || true
+  mv -f "${STATE_FILE}.new" "${STATE_FILE}"
+}
 state_lines() { # prefix -> the rest of each line that starts with it
   [[ -f ${STATE_FILE} ]] || return 0
   awk -v p="$1" 'index($0, p " ") == 1 { print substr($0, length(p) + 2) }' "${STATE_FILE}"
 }
 
-has_addr() { # dev address/prefix
-  ip -o -4 addr show dev "$1" | awk -v a="$2" '$4 == a { f = 1 } END { exit !f }'
-}
-
-addr_up() { # dev address/prefix label
-  if has_addr "$1" "$2"; then
-    log "ok: $2 already on $1"
+# addrs_up: "dev address/prefix label" lines on stdin; adds the missing ones
+# in one `ip -batch` (a director may carry hundreds of VIPs).
+addrs_up() {
+  local want=$1 missing
+  ip -o -4 addr show >"${TMP}/have"
+  missing=$(awk 'FILENAME == ARGV[1] { have[$2 " " $4] = 1; next } !(($1 " " $2) in have)' "${TMP}/have" "${want}")
+  if [[ -z ${missing} ]]; then
+    log "ok: $(wc -l <"${want}") address(es) already in place"
     return 0
   fi
-  ip addr add "$2" dev "$1" label "$3"
-  state_add "addr $1 $2"
-  log "added $2 to $1 (label $3)"
+  awk '{ print "address add " $2 " dev " $1 " label " $3 }' <<<"${missing}" | ip -batch -
+  awk '{ print $1 " " $2 }' <<<"${missing}" | state_add_many addr
+  awk '{ print "added " $2 " to " $1 " (label " $3 ")" }' <<<"${missing}" | while read -r line; do log "${line}"; done
+}
+
+# addrs_missing FILE: its "dev address/prefix ..." lines that are not configured
+addrs_missing() {
+  ip -o -4 addr show >"${TMP}/have"
+  awk 'FILENAME == ARGV[1] { have[$2 " " $4] = 1; next } !(($1 " " $2) in have) { print $1 " " $2 }' "${TMP}/have" "$1"
+}
+
+vips_up() { # the VIPS array, added where missing
+  printf '%s\n' "${VIPS[@]}" >"${TMP}/vips"
+  addrs_up "${TMP}/vips"
+}
+
+vips_status() { # prints DRIFT lines, returns 1 on drift
+  local missing
+  printf '%s\n' "${VIPS[@]}" >"${TMP}/vips"
+  missing=$(addrs_missing "${TMP}/vips")
+  if [[ -z ${missing} ]]; then
+    log "ok: $(wc -l <"${TMP}/vips") VIP address(es) in place"
+    return 0
+  fi
+  awk '{ print "DRIFT: " $2 " is not on " $1 }' <<<"${missing}" | while read -r line; do log "${line}"; done
+  return 1
+}
+
+routes_status() { # prints DRIFT lines, returns 1 on drift
+  local r dst via dev bad=0
+  for r in "${ROUTES[@]}"; do
+    read -r dst via dev <<<"${r}"
+    if route_is "${dst}" "${via}" "${dev}"; then
+      log "ok: route ${dst} via ${via} dev ${dev}"
+    else
+      log "DRIFT: route ${dst} is not via ${via} dev ${dev}"
+      bad=1
+    fi
+  done
+  return "${bad}"
+}
+
+routes_up() {
+  local r
+  for r in "${ROUTES[@]}"; do
+    # shellcheck disable=SC2086
+    route_up ${r}
+  done
+}
+
+sysctls_status() { # prints DRIFT lines, returns 1 on drift
+  local s key want cur bad=0
+  for s in "${SYSCTLS[@]}"; do
+    read -r key want <<<"${s}"
+    cur=$(sysctl -n "${key}")
+    if [[ ${cur} == "${want}" ]]; then
+      log "ok: ${key} = ${cur}"
+    else
+      log "DRIFT: ${key} = ${cur}, want ${want}"
+      bad=1
+    fi
+  done
+  return "${bad}"
 }
 
 addr_down_all() {
-  local dev addr
-  while read -r dev addr; do
-    if has_addr "${dev}" "${addr}"; then
-      ip addr del "${addr}" dev "${dev}"
-      log "removed ${addr} from ${dev}"
-    fi
-  done < <(state_lines addr)
+  local present
+  state_lines addr >"${TMP}/addrs"
+  ip -o -4 addr show >"${TMP}/have"
+  present=$(awk 'FILENAME == ARGV[1] { have[$2 " " $4] = 1; next } (($1 " " $2) in have)' "${TMP}/have" "${TMP}/addrs")
+  [[ -n ${present} ]] || return 0
+  awk '{ print "address del " $2 " dev " $1 }' <<<"${present}" | ip -batch -
+  awk '{ print "removed " $2 " from " $1 }' <<<"${present}" | while read -r line; do log "${line}"; done
 }
 
 route_is() { # destination via dev: does the route to destination go via/dev?
@@ -182,19 +255,12 @@ sysctl_down() {
 }
 
 do_start() {
-  local v r addr label
   need_dev "${DEV}"
   take_lock
   # ARP first: a VIP on lo with the default sysctls would answer ARP for it.
   sysctl_up
-  for v in "${VIPS[@]}"; do
-    read -r addr label <<<"${v}"
-    addr_up lo "${addr}" "${label}"
-  done
-  for r in "${ROUTES[@]}"; do
-    # shellcheck disable=SC2086
-    route_up ${r}
-  done
+  vips_up
+  routes_up
   log "real server ${HOST} of cluster ${CLUSTER} is up"
 }
 
@@ -209,20 +275,10 @@ do_stop() {
 }
 
 do_status() {
-  local s v r key want cur addr label dst via dev bad=0
-  for s in "${SYSCTLS[@]}"; do
-    read -r key want <<<"${s}"
-    cur=$(sysctl -n "${key}")
-    if [[ ${cur} == "${want}" ]]; then log "ok: ${key} = ${cur}"; else log "DRIFT: ${key} = ${cur}, want ${want}"; bad=1; fi
-  done
-  for v in "${VIPS[@]}"; do
-    read -r addr label <<<"${v}"
-    if has_addr lo "${addr}"; then log "ok: ${addr} on lo"; else log "DRIFT: ${addr} is not on lo"; bad=1; fi
-  done
-  for r in "${ROUTES[@]}"; do
-    read -r dst via dev <<<"${r}"
-    if route_is "${dst}" "${via}" "${dev}"; then log "ok: route ${dst} via ${via} dev ${dev}"; else log "DRIFT: route ${dst} is not via ${via} dev ${dev}"; bad=1; fi
-  done
+  local bad=0
+  sysctls_status || bad=1
+  vips_status || bad=1
+  routes_status || bad=1
   return $((bad ? 3 : 0))
 }
 
@@ -242,6 +298,7 @@ main() {
     stop) do_stop ;;
     restart) do_stop && do_start ;;
     status) do_status ;;
+    *) die "unreachable: ${cmd}" ;;
   esac
 }
 
