@@ -23,6 +23,8 @@ chmod 755 "${WORK}"
 export LDRC_STATE_DIR=${WORK}/state
 PIDS=()
 NSES=()
+NEW_RS=()
+SLOW=()
 PASS=0
 FAIL=0
 T0=${EPOCHREALTIME//[.,]/}
@@ -138,6 +140,9 @@ serve() { # host proto port vip
     mkdir -p "${d}/cgi-bin"
     printf '%s\n' "${h}" >"${d}/index.html"
     cgi "${d}/cgi-bin/whoami"
+    # a long-running request: answers after 6 s (connections kept across a reload)
+    printf '#!/bin/sh\nsleep 6\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\ncat ../index.html\n' >"${d}/cgi-bin/slow"
+    chmod +x "${d}/cgi-bin/slow"
   fi
   case ${proto}:${port} in
     tcp:443)
@@ -378,6 +383,80 @@ if [[ ${MODE} == ipvs && -n ${CLIENT} ]]; then
       [[ ${c:-x} == "${CONNS[${vip}:${port}:${h}]:-0}" ]] || good=0
     done
     check "ipvs ${proto} ${vip}:${port}: connections per real server match the responses (${split})" test "${good}" = 1
+  done
+fi
+
+
+# ------------------------------------------------------------------ operations (--reload V2)
+O2=${DIR}/out2
+if [[ ${MODE} == ipvs && -d ${O2} ]]; then
+  D2=${O2}/${DIRECTOR}/lvs_dr.sh
+  D1=${DA}/lvs_dr.sh
+  read -r _ PUB80 _ <<<"${SERVICES[0]}"
+  ipvs_owned() { nsx "${DIRECTOR}" ipvsadm -Sn | grep -vF -- "${FOREIGN}"; }
+  rc_of() { "$@" >"${WORK}/rc.out" 2>&1; echo $?; }
+  check "plan with the running configuration: exit 0, no changes" test "$(rc_of nsx "${DIRECTOR}" "${D1}" plan)" = 0
+  check "plan without ipvsadm on PATH: exit 1" \
+    test "$(rc_of nsx "${DIRECTOR}" env PATH=/nonexistent:/usr/bin /usr/bin/bash "${D1}" plan)" = 1
+  # real servers that only the new configuration has
+  for f in "${O2}"/*/lvs_rs.sh; do
+    h=$(basename "$(dirname "${f}")")
+    [[ -f ${ART}/${h}/lvs_rs.sh ]] && continue
+    NEW_RS+=("${h}")
+    check "${h}: lvs_rs.sh start (new in V2)" nsx "${h}" "${f}" start
+    serve "${h}" tcp 80 -
+  done
+  check "plan with V2: exit 2" test "$(rc_of nsx "${DIRECTOR}" "${D2}" plan)" = 2
+  grep '^+ ' "${WORK}/rc.out" | sed 's/^/    /'
+  # long-running requests, open across the reload
+  for i in 1 2 3; do
+    nsx "${CLIENT}" curl -s --max-time 20 "http://${PUB80}/cgi-bin/slow" >"${WORK}/slow${i}" 2>&1 &
+    SLOW+=($!)
+  done
+  sleep 1
+  nsx "${DIRECTOR}" "${D2}" reload >"${WORK}/reload.out" 2>&1
+  check "reload to V2" test $? = 0
+  grep 'ipvsadm -R:' "${WORK}/reload.out" | sed 's/^/    /'
+  applied=$(sed -n 's/.*ipvsadm -R: //p' "${WORK}/reload.out" | sort | tr '\n' '|')
+  want="-a -t ${VIPS[0]}:80 -r 10.30.0.13:80 -g -w 2|-d -t ${VIPS[0]}:80 -r 10.30.0.12:80|-e -t ${VIPS[0]}:80 -r 10.30.0.11:80 -g -w 1|"
+  check "reload applied exactly the three changed lines (add web3, delete web2, full -e line for web1)" \
+    test "${applied}" = "${want}"
+  check "no line of an unchanged service was touched" bash -c "! grep 'ipvsadm -R:' '${WORK}/reload.out' | grep -q ':8080'"
+  check "after reload, the IPVS table equals V2's ipvsadm.rules" \
+    test "$(ipvs_owned | sort)" = "$(sort "${O2}/${DIRECTOR}/ipvsadm.rules")"
+  ok_slow=0
+  for i in 1 2 3; do
+    wait "${SLOW[i - 1]}" && [[ -n $(cat "${WORK}/slow${i}") ]] && ok_slow=$((ok_slow + 1))
+  done
+  check "long-running connections opened before the reload all completed ($(cat "${WORK}"/slow? | tr '\n' ' '))" test "${ok_slow}" = 3
+  seqv=$(for _ in 1 2 3 4 5 6; do nsx "${CLIENT}" curl -s --max-time 5 "http://${PUB80}/"; done | tr '\n' ' ')
+  log "responses after reload: ${seqv}"
+  check "new connections follow V2's weights (web1 x2, web3 x4)" \
+    test "$(tr ' ' '\n' <<<"${seqv}" | grep -c .):$(tr ' ' '\n' <<<"${seqv}" | grep -cx web1):$(tr ' ' '\n' <<<"${seqv}" | grep -cx web3)" = "6:2:4"
+  # drain
+  check "drain web1" nsx "${DIRECTOR}" "${D2}" drain web1
+  check "drained web1 has weight 0" bash -c "ip netns exec ${P}-${DIRECTOR} ipvsadm -Sn | grep -q -- '-t ${VIPS[0]}:80 -r 10.30.0.11:80 -g -w 0'"
+  seqd=$(for _ in 1 2 3 4; do nsx "${CLIENT}" curl -s --max-time 5 "http://${PUB80}/"; done | tr '\n' ' ')
+  check "while web1 is drained new connections go elsewhere (${seqd})" bash -c "! grep -q web1 <<<'${seqd}'"
+  check "status with a drain: exit 0, drain reported" bash -c "ip netns exec ${P}-${DIRECTOR} ${D2} status | grep -q 'drained: 10.30.0.11'"
+  check "undrain web1" nsx "${DIRECTOR}" "${D2}" undrain web1
+  check "after undrain the table equals V2's ipvsadm.rules" \
+    test "$(ipvs_owned | sort)" = "$(sort "${O2}/${DIRECTOR}/ipvsadm.rules")"
+  # a failing apply must leave the table exactly as it was
+  sed 's/^-A -t 10.30.0.100:8080 -s rr$/&\n-A -t 10.30.0.100:9999 -s nosuchsched/' "${D2}" >"${WORK}/bad_dr.sh"
+  check "the injected bad line is in the copy" grep -q nosuchsched "${WORK}/bad_dr.sh"
+  snapshot=$(nsx "${DIRECTOR}" ipvsadm -Sn)
+  rc=$(rc_of nsx "${DIRECTOR}" bash "${WORK}/bad_dr.sh" reload)
+  sed 's/^/    /' "${WORK}/rc.out" | grep -v ': ok' | tail -n 8
+  check "a failing apply exits non-zero (${rc}) and says it rolled back" bash -c "[ ${rc} -ne 0 ] && grep -q 'rolled back' '${WORK}/rc.out'"
+  check "after the failed apply the IPVS table is exactly the snapshot" test "$(nsx "${DIRECTOR}" ipvsadm -Sn)" = "${snapshot}"
+  # and back to V1
+  nsx "${DIRECTOR}" "${D1}" reload >"${WORK}/reload.out" 2>&1
+  check "reload back to V1" test $? = 0
+  check "after reloading V1 the table equals V1's ipvsadm.rules" \
+    test "$(ipvs_owned | sort)" = "$(sort "${DA}/ipvsadm.rules")"
+  for h in "${NEW_RS[@]}"; do
+    check "${h}: lvs_rs.sh stop" nsx "${h}" "${O2}/${h}/lvs_rs.sh" stop
   done
 fi
 

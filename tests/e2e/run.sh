@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh [--host] [--break rs-arp] CLUSTER.ldr
+# run.sh [--host] [--break rs-arp] [--reload V2.ldr] CLUSTER.ldr
 #
 # End-to-end proof of a cluster: compile it with ldrc, then apply the generated
 # files verbatim to the cluster's hosts, built from network namespaces, and check
@@ -9,6 +9,10 @@
 #                QEMU with software emulation (-accel tcg), a minimal initramfs and
 #                NO network device, and run guest.sh ipvs inside it.
 #   --host       run guest.sh host on this kernel instead: no IPVS, a few seconds.
+#   --reload V2.ldr
+#                operations scenario (VM only): after the checks, reload the director
+#                to the configuration V2.ldr while connections are open, then drain,
+#                plan, a failing apply that must roll back, and a reload back.
 #   --break rs-arp
 #                a deliberately broken cluster: the real servers' scripts skip the
 #                ARP sysctls (and their sysctl.d snippet is emptied). The run must fail.
@@ -22,14 +26,16 @@ E2E=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "${E2E}/../.." && pwd)
 MODE=ipvs
 BREAK=""
+RELOAD=""
 while [[ $# -gt 1 ]]; do
   case $1 in
     --host) MODE=host; shift ;;
     --break) BREAK=$2; shift 2 ;;
+    --reload) RELOAD=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     *) break ;;
   esac
 done
-[[ $# -eq 1 ]] || { echo "usage: $0 [--host] [--break rs-arp] CLUSTER.ldr" >&2; exit 2; }
+[[ $# -eq 1 ]] || { echo "usage: $0 [--host] [--break rs-arp] [--reload V2.ldr] CLUSTER.ldr" >&2; exit 2; }
 CLUSTER_FILE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 PY=${LDRC_PYTHON:-${ROOT}/.venv/bin/python}
 [[ -x ${PY} ]] || PY=python3
@@ -54,6 +60,9 @@ mkdir -p "${PKG}/certs"
 # ---- 1. compile, describe, certificate ------------------------------------------
 PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${CLUSTER_FILE}" -o "${PKG}/out" --format concise
 PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${CLUSTER_FILE}" >"${PKG}/topo.sh"
+if [[ -n ${RELOAD} ]]; then
+  PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${RELOAD}" -o "${PKG}/out2" --format concise
+fi
 cp "${E2E}/guest.sh" "${PKG}/"
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=ldrc-e2e -days 2 \
   -keyout "${PKG}/certs/key.pem" -out "${PKG}/certs/cert.pem" 2>/dev/null

@@ -68,3 +68,22 @@ def test_real_ipvs_broken_cluster_fails() -> None:
     assert rc != 0 and failed > 0, out[-8000:]
     assert re.search(r"FAIL: ARP: no real server answers for 192\.168\.50\.100", out), out[-8000:]
     assert re.search(r"FAIL: rr 192\.168\.20\.50:80: strict rotation", out), out[-8000:]
+
+
+@pytest.mark.vm
+def test_reload_drain_plan_rollback_in_vm() -> None:
+    """Issue 6 in the real kernel: reload V1 -> V2 with open connections, drain, plan, a failing apply."""
+    need_tool("qemu-system-x86_64")
+    reload_dir = ROOT / "tests" / "e2e" / "reload"
+    rc, out, passed, failed = run("--reload", str(reload_dir / "v2.ldr"), str(reload_dir / "v1.ldr"), timeout=900)
+    print(out)
+    assert rc == 0 and failed == 0, out[-8000:]
+    for line in (
+        "PASS: reload applied exactly the three changed lines",
+        "PASS: long-running connections opened before the reload all completed",
+        "PASS: after the failed apply the IPVS table is exactly the snapshot",
+        "PASS: plan with V2: exit 2",
+        "PASS: plan with the running configuration: exit 0",
+        "PASS: plan without ipvsadm on PATH: exit 1",
+    ):
+        assert line in out, line

@@ -339,9 +339,9 @@ ipvs_sync() {
   fi
   ipvsadm -Sn | owned_only | sort >"${TMP}/after"
   sort "${desired}" >"${TMP}/want"
-  if ! diff "${TMP}/after" "${TMP}/want" >"${TMP}/drift"; then
-    printf '%s: the IPVS table differs from the request after applying (< live, > wanted):\n' "${PROG}" >&2
-    cat "${TMP}/drift" >&2
+  if ! diff -u "${TMP}/after" "${TMP}/want" >"${TMP}/drift"; then
+    printf '%s: the IPVS table differs from the request after applying (- live, + wanted):\n' "${PROG}" >&2
+    tail -n +3 "${TMP}/drift" | grep '^[-+]' >&2
     return 1
   fi
   log "IPVS: applied $(wc -l <"${TMP}/batch") change(s)"
@@ -436,11 +436,11 @@ do_status() {
   owned_keys >"${TMP}/owned"
   desired_rules | sort >"${TMP}/desired"
   ipvsadm -Sn | owned_only | sort >"${TMP}/live"
-  if diff "${TMP}/live" "${TMP}/desired" >"${TMP}/drift"; then
+  if diff -u "${TMP}/live" "${TMP}/desired" >"${TMP}/drift"; then
     log "ok: IPVS services as configured"
   else
-    log "DRIFT: IPVS services differ (< live, > configured):"
-    grep '^[<>]' "${TMP}/drift" || true
+    log "DRIFT: IPVS services differ (- live, + configured):"
+    tail -n +3 "${TMP}/drift" | grep '^[-+]' || true
     bad=1
   fi
   drained=$(state_lines drain | tr '\n' ' ')
