@@ -44,6 +44,9 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
         auto_reload=False,
+        # bash's ${#array[@]} must not open a Jinja comment
+        comment_start_string="{%#",
+        comment_end_string="#%}",
     )
     env.filters["sh"] = _sh_quote
     return env
@@ -95,15 +98,25 @@ def _route_files(r: _Renderer, host: HostP) -> Iterable[Artifact]:
         yield Artifact(f"{host.name}/route-{dev}", r.render("net/route.j2", host=host.name, dev=dev, routes=mine))
 
 
-def rs_sysctls(rs: RealServerP) -> list[tuple[str, str]]:
+def _sysctl(parts: tuple[str, ...], value: str) -> tuple[str, str, str]:
+    """(sysctl.d key, value, path under /proc/sys). Dotted keys, or the slash form
+    sysctl(8) also reads when a part (an interface such as eth0.100) has a dot."""
+    key = "/".join(parts) if any("." in p for p in parts) else ".".join(parts)
+    return key, value, "/".join(parts)
+
+
+def rs_sysctls(rs: RealServerP) -> list[tuple[str, str, str]]:
     out = []
     for scope in ("all", rs.dev):
-        out += [(f"net.ipv4.conf.{scope}.arp_ignore", "1"), (f"net.ipv4.conf.{scope}.arp_announce", "2")]
+        out += [
+            _sysctl(("net", "ipv4", "conf", scope, "arp_ignore"), "1"),
+            _sysctl(("net", "ipv4", "conf", scope, "arp_announce"), "2"),
+        ]
     return out
 
 
-def director_sysctls(d: Director) -> list[tuple[str, str]]:
-    return [("net.ipv4.vs.expire_quiescent_template", "1")] if d.persistence else []
+def director_sysctls(d: Director) -> list[tuple[str, str, str]]:
+    return [_sysctl(("net", "ipv4", "vs", "expire_quiescent_template"), "1")] if d.persistence else []
 
 
 def director(r: _Renderer, d: Director) -> Iterable[Artifact]:
@@ -163,7 +176,9 @@ def router(r: _Renderer, rt: Router) -> Iterable[Artifact]:
     yield Artifact(f"{name}/iptables.rules", r.render("router/iptables.rules.j2", r=rt))
     yield Artifact(
         f"{name}/90-ldrc-router.conf",
-        r.render("net/sysctl.conf.j2", sysctls=[("net.ipv4.ip_forward", "1")], comments=ROUTER_SYSCTL_COMMENTS),
+        r.render(
+            "net/sysctl.conf.j2", sysctls=[_sysctl(("net", "ipv4", "ip_forward"), "1")], comments=ROUTER_SYSCTL_COMMENTS
+        ),
     )
 
 

@@ -460,6 +460,13 @@ if [[ ${MODE} == ipvs && -d ${O2} ]]; then
   done
 fi
 
+# ------------------------------------------------------------------ hook (benchmarks)
+# run.sh --hook FILE: sourced here, with the cluster up and every function above
+if [[ -f ${DIR}/hook.sh ]]; then
+  # shellcheck source=/dev/null
+  source "${DIR}/hook.sh"
+fi
+
 # ------------------------------------------------------------------ stop
 if [[ ${MODE} == ipvs ]]; then
   check "director: lvs_dr.sh stop" nsx "${DIRECTOR}" "${DA}/lvs_dr.sh" stop

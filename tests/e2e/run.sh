@@ -13,6 +13,9 @@
 #                operations scenario (VM only): after the checks, reload the director
 #                to the configuration V2.ldr while connections are open, then drain,
 #                plan, a failing apply that must roll back, and a reload back.
+#   --hook FILE, --extra DIR
+#                benchmarks (bench/apply.sh): FILE is sourced in the guest with the
+#                cluster up, DIR is copied to the guest as $DIR/extra.
 #   --break rs-arp
 #                a deliberately broken cluster: the real servers' scripts skip the
 #                ARP sysctls (and their sysctl.d snippet is emptied). The run must fail.
@@ -27,10 +30,14 @@ ROOT=$(cd "${E2E}/../.." && pwd)
 MODE=ipvs
 BREAK=""
 RELOAD=""
+HOOK=""
+EXTRA=""
 while [[ $# -gt 1 ]]; do
   case $1 in
     --host) MODE=host; shift ;;
     --break) BREAK=$2; shift 2 ;;
+    --hook) HOOK=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+    --extra) EXTRA=$(cd "$2" && pwd); shift 2 ;;
     --reload) RELOAD=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     *) break ;;
   esac
@@ -60,6 +67,8 @@ mkdir -p "${PKG}/certs"
 # ---- 1. compile, describe, certificate ------------------------------------------
 PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${CLUSTER_FILE}" -o "${PKG}/out" --format concise
 PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${CLUSTER_FILE}" >"${PKG}/topo.sh"
+[[ -z ${HOOK} ]] || cp "${HOOK}" "${PKG}/hook.sh"
+[[ -z ${EXTRA} ]] || cp -r "${EXTRA}" "${PKG}/extra"
 if [[ -n ${RELOAD} ]]; then
   PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${RELOAD}" -o "${PKG}/out2" --format concise
 fi

@@ -33,10 +33,10 @@ readonly DEV='eth0'
 # (Documentation/networking/ip-sysctl.rst). ARP requests never arrive on lo, so
 # setting only lo does nothing: set "all" and eth0.
 readonly SYSCTLS=(
-  "net.ipv4.conf.all.arp_ignore 1"
-  "net.ipv4.conf.all.arp_announce 2"
-  "net.ipv4.conf.eth0.arp_ignore 1"
-  "net.ipv4.conf.eth0.arp_announce 2"
+  "net/ipv4/conf/all/arp_ignore 1"
+  "net/ipv4/conf/all/arp_announce 2"
+  "net/ipv4/conf/eth0/arp_ignore 1"
+  "net/ipv4/conf/eth0/arp_announce 2"
 )
 # lo VIP/32 label: a /32, never the RIP's prefix, which would break the RIP's
 # connected route and put clients "on link".
@@ -49,8 +49,8 @@ readonly ROUTES=(
   "0.0.0.0/0 10.20.0.1 eth0"
 )
 
-TMP=$(mktemp -d)
-trap 'rm -rf -- "${TMP}"' EXIT
+# Shared by lvs_dr.sh and lvs_rs.sh. Hot paths use shell builtins and read
+# /proc and /sys directly: a reload that changes nothing starts four processes.
 
 log() { printf '%s: %s\n' "${PROG}" "$*"; }
 die() { printf '%s: error: %s\n' "${PROG}" "$*" >&2; exit 1; }
@@ -65,70 +65,144 @@ need_cmds() {
 }
 
 need_dev() {
-  ip link show dev "$1" >/dev/null 2>&1 || die "interface $1 does not exist on this host"
+  [[ -e /sys/class/net/$1 ]] || ip link show dev "$1" >/dev/null 2>&1 ||
+    die "interface $1 does not exist on this host"
 }
 
-# Serialise runs of this cluster's scripts: two applies must never interleave.
+# Work files live beside the state file and are kept after the run (the last
+# batch, snapshot and live table, for inspection); the lock serialises runs.
+TMP=${STATE_DIR}/${HOST}.work
+
+# Serialise runs of this script: two applies must never interleave.
 take_lock() {
-  mkdir -p "${STATE_DIR}"
+  [[ -d ${TMP} ]] || mkdir -p "${TMP}"
   exec 9>"${STATE_DIR}/${HOST}.lock"
   flock -w 30 9 || die "another run of this script holds ${STATE_DIR}/${HOST}.lock"
 }
 
 # The state file records what start changed, one line each, so that stop
 # undoes exactly that and nothing else.
-state_has() { [[ -f ${STATE_FILE} ]] && grep -qxF -- "$1" "${STATE_FILE}"; }
-state_add() { state_has "$1" || printf '%s\n' "$1" >>"${STATE_FILE}"; }
-state_add_many() { # prefix: record "prefix LINE" for each line of stdin, once (one pass, any size)
-  { [[ -f ${STATE_FILE} ]] && cat "${STATE_FILE}"; sed "s/^/$1 /"; } | awk '!seen[$0]++' >"${STATE_FILE}.new"
-  mv -f "${STATE_FILE}.new" "${STATE_FILE}"
-}
-state_del() { # exact line
-  [[ -f ${STATE_FILE} ]] || return 0
-  grep -vxF -- "$1" "${STATE_FILE}" >"${STATE_FILE}.new" || true
-  mv -f "${STATE_FILE}.new" "${STATE_FILE}"
-}
 state_lines() { # prefix -> the rest of each line that starts with it
+  local line
   [[ -f ${STATE_FILE} ]] || return 0
-  awk -v p="$1" 'index($0, p " ") == 1 { print substr($0, length(p) + 2) }' "${STATE_FILE}"
+  while IFS= read -r line; do
+    if [[ ${line} == "$1 "* ]]; then printf '%s\n' "${line#"$1 "}"; fi
+  done <"${STATE_FILE}"
+  return 0
+}
+state_has() {
+  local line
+  [[ -f ${STATE_FILE} ]] || return 1
+  while IFS= read -r line; do
+    if [[ ${line} == "$1" ]]; then return 0; fi
+  done <"${STATE_FILE}"
+  return 1
+}
+state_add() { state_has "$1" || printf '%s\n' "$1" >>"${STATE_FILE}"; }
+state_del() { # exact line
+  local line keep=()
+  [[ -f ${STATE_FILE} ]] || return 0
+  while IFS= read -r line; do
+    [[ ${line} == "$1" ]] || keep+=("${line}")
+  done <"${STATE_FILE}"
+  printf '%s\n' "${keep[@]}" >"${STATE_FILE}"
 }
 
-# addrs_up: "dev address/prefix label" lines on stdin; adds the missing ones
-# in one `ip -batch` (a director may carry hundreds of VIPs).
-addrs_up() {
-  local want=$1 missing
-  ip -o -4 addr show >"${TMP}/have"
-  missing=$(awk 'FILENAME == ARGV[1] { have[$2 " " $4] = 1; next } !(($1 " " $2) in have)' "${TMP}/have" "${want}")
-  if [[ -z ${missing} ]]; then
-    log "ok: $(wc -l <"${want}") address(es) already in place"
+# One `ip` process lists addresses and routes: NET_ADDRS["dev address/prefix"]
+# and NET_ROUTES["destination via dev"] (destination as 0.0.0.0/0 or a.b.c.d/n).
+read_net() {
+  local f1 f2 f3 f4 rest dst via dev i words
+  declare -gA NET_ADDRS=() NET_ROUTES=()
+  printf 'address show\nroute show\n' | ip -o -4 -batch - >"${TMP}/net"
+  while read -r f1 f2 f3 f4 rest; do
+    if [[ ${f1} == *: && ${f3} == inet ]]; then
+      NET_ADDRS["${f2} ${f4}"]=1
+      continue
+    fi
+    dst=${f1}
+    if [[ ${dst} == default ]]; then dst=0.0.0.0/0; fi
+    [[ ${dst} == */* ]] || dst=${dst}/32
+    read -r -a words <<<"${f2} ${f3} ${f4} ${rest}"
+    via=""
+    dev=""
+    for ((i = 0; i + 1 < ${#words[@]}; i++)); do
+      case ${words[i]} in
+        via) via=${words[i + 1]} ;;
+        dev) dev=${words[i + 1]} ;;
+        *) ;;
+      esac
+    done
+    if [[ -n ${via} ]]; then NET_ROUTES["${dst} ${via} ${dev}"]=1; fi
+  done <"${TMP}/net"
+}
+
+route_is() { [[ -n ${NET_ROUTES["$1 $2 $3"]+x} ]]; } # after read_net
+
+vips_up() { # the VIPS array ("dev address/prefix label"), added where missing, in one `ip -batch`
+  local v dev addr label missing=()
+  for v in "${VIPS[@]}"; do
+    read -r dev addr label <<<"${v}"
+    [[ -n ${NET_ADDRS["${dev} ${addr}"]+x} ]] || missing+=("${dev} ${addr} ${label}")
+  done
+  if ((${#missing[@]} == 0)); then
+    log "ok: ${#VIPS[@]} VIP address(es) in place"
     return 0
   fi
-  awk '{ print "address add " $2 " dev " $1 " label " $3 }' <<<"${missing}" | ip -batch -
-  awk '{ print $1 " " $2 }' <<<"${missing}" | state_add_many addr
-  awk '{ print "added " $2 " to " $1 " (label " $3 ")" }' <<<"${missing}" | while read -r line; do log "${line}"; done
-}
-
-# addrs_missing FILE: its "dev address/prefix ..." lines that are not configured
-addrs_missing() {
-  ip -o -4 addr show >"${TMP}/have"
-  awk 'FILENAME == ARGV[1] { have[$2 " " $4] = 1; next } !(($1 " " $2) in have) { print $1 " " $2 }' "${TMP}/have" "$1"
-}
-
-vips_up() { # the VIPS array, added where missing
-  printf '%s\n' "${VIPS[@]}" >"${TMP}/vips"
-  addrs_up "${TMP}/vips"
+  for v in "${missing[@]}"; do
+    read -r dev addr label <<<"${v}"
+    printf 'address add %s dev %s label %s\n' "${addr}" "${dev}" "${label}"
+  done | ip -batch -
+  for v in "${missing[@]}"; do
+    read -r dev addr label <<<"${v}"
+    state_add "addr ${dev} ${addr}"
+    log "added ${addr} to ${dev} (label ${label})"
+  done
 }
 
 vips_status() { # prints DRIFT lines, returns 1 on drift
-  local missing
-  printf '%s\n' "${VIPS[@]}" >"${TMP}/vips"
-  missing=$(addrs_missing "${TMP}/vips")
-  if [[ -z ${missing} ]]; then
-    log "ok: $(wc -l <"${TMP}/vips") VIP address(es) in place"
-    return 0
-  fi
-  awk '{ print "DRIFT: " $2 " is not on " $1 }' <<<"${missing}" | while read -r line; do log "${line}"; done
-  return 1
+  local v dev addr label bad=0
+  for v in "${VIPS[@]}"; do
+    read -r dev addr label <<<"${v}"
+    if [[ -z ${NET_ADDRS["${dev} ${addr}"]+x} ]]; then
+      log "DRIFT: ${addr} is not on ${dev}"
+      bad=1
+    fi
+  done
+  ((bad)) || log "ok: ${#VIPS[@]} VIP address(es) in place"
+  return "${bad}"
+}
+
+addr_down_all() {
+  local dev addr present=()
+  while read -r dev addr; do
+    if [[ -n ${NET_ADDRS["${dev} ${addr}"]+x} ]]; then present+=("${dev} ${addr}"); fi
+  done < <(state_lines addr)
+  ((${#present[@]})) || return 0
+  for addr in "${present[@]}"; do
+    printf 'address del %s dev %s\n' "${addr#* }" "${addr%% *}"
+  done | ip -batch -
+  for addr in "${present[@]}"; do log "removed ${addr#* } from ${addr%% *}"; done
+}
+
+routes_up() {
+  local r dst via dev prev k
+  for r in "${ROUTES[@]}"; do
+    read -r dst via dev <<<"${r}"
+    if route_is "${dst}" "${via}" "${dev}"; then
+      log "ok: route ${dst} via ${via} dev ${dev}"
+      continue
+    fi
+    prev=""
+    for k in "${!NET_ROUTES[@]}"; do
+      if [[ ${k} == "${dst} "* ]]; then prev=${k#"${dst} "}; fi
+    done
+    if [[ -z $(state_lines "prev ${dst}") ]] && ! state_has "route ${dst} ${via} ${dev}"; then
+      if [[ -n ${prev} ]]; then state_add "prev ${dst} via ${prev% *} dev ${prev#* }"; else state_add "prev ${dst} none"; fi
+    fi
+    ip route replace "${dst}" via "${via}" dev "${dev}"
+    state_add "route ${dst} ${via} ${dev}"
+    log "route ${dst} via ${via} dev ${dev}${prev:+ (was: via ${prev% *} dev ${prev#* })}"
+  done
 }
 
 routes_status() { # prints DRIFT lines, returns 1 on drift
@@ -145,19 +219,59 @@ routes_status() { # prints DRIFT lines, returns 1 on drift
   return "${bad}"
 }
 
-routes_up() {
-  local r
-  for r in "${ROUTES[@]}"; do
-    # shellcheck disable=SC2086
-    route_up ${r}
+route_down_all() {
+  local dst via dev prev
+  while read -r dst via dev; do
+    if route_is "${dst}" "${via}" "${dev}"; then
+      ip route del "${dst}" via "${via}" dev "${dev}"
+      log "removed route ${dst} via ${via} dev ${dev}"
+    fi
+    prev=$(state_lines "prev ${dst}")
+    if [[ -n ${prev} && ${prev} != none ]] && ! ip -4 route show exact "${dst}" | grep -q .; then
+      # the saved route's words (via X dev Y): split on purpose
+      # shellcheck disable=SC2086
+      ip route add "${dst}" ${prev}
+      log "restored route ${dst} ${prev}"
+    fi
+  done < <(state_lines route)
+}
+
+# sysctls through /proc/sys (keys are written as paths below it): builtins only
+sysctl_up() {
+  local s key want cur path
+  for s in "${SYSCTLS[@]}"; do
+    read -r key want <<<"${s}"
+    path=/proc/sys/${key}
+    [[ -e ${path} ]] || die "${key} does not exist on this kernel"
+    read -r cur <"${path}"
+    [[ -n $(state_lines "sysctl ${key}") ]] || state_add "sysctl ${key} ${cur}"
+    if [[ ${cur} == "${want}" ]]; then
+      log "ok: ${key} = ${want}"
+    else
+      printf '%s\n' "${want}" >"${path}"
+      log "set ${key} = ${want} (was ${cur})"
+    fi
   done
 }
 
+sysctl_down() {
+  local key old path
+  while read -r key old; do
+    path=/proc/sys/${key}
+    if [[ -e ${path} ]]; then
+      printf '%s\n' "${old}" >"${path}"
+      log "restored ${key} = ${old}"
+    fi
+  done < <(state_lines sysctl)
+}
+
 sysctls_status() { # prints DRIFT lines, returns 1 on drift
-  local s key want cur bad=0
+  local s key want cur path bad=0
   for s in "${SYSCTLS[@]}"; do
     read -r key want <<<"${s}"
-    cur=$(sysctl -n "${key}")
+    path=/proc/sys/${key}
+    cur="(missing)"
+    if [[ -e ${path} ]]; then read -r cur <"${path}"; fi
     if [[ ${cur} == "${want}" ]]; then
       log "ok: ${key} = ${cur}"
     else
@@ -168,95 +282,10 @@ sysctls_status() { # prints DRIFT lines, returns 1 on drift
   return "${bad}"
 }
 
-addr_down_all() {
-  local present
-  state_lines addr >"${TMP}/addrs"
-  ip -o -4 addr show >"${TMP}/have"
-  present=$(awk 'FILENAME == ARGV[1] { have[$2 " " $4] = 1; next } (($1 " " $2) in have)' "${TMP}/have" "${TMP}/addrs")
-  [[ -n ${present} ]] || return 0
-  awk '{ print "address del " $2 " dev " $1 }' <<<"${present}" | ip -batch -
-  awk '{ print "removed " $2 " from " $1 }' <<<"${present}" | while read -r line; do log "${line}"; done
-}
-
-route_is() { # destination via dev: does the route to destination go via/dev?
-  ip -4 route show exact "$1" | awk -v via="$2" -v dev="$3" '
-    { v = ""; d = ""
-      for (i = 1; i < NF; i++) { if ($i == "via") v = $(i + 1); if ($i == "dev") d = $(i + 1) }
-      if (v == via && d == dev) f = 1 }
-    END { exit !f }'
-}
-
-# The first route to a destination, reduced to what `ip route add` needs
-# again (via, dev, metric, src), without flags such as linkdown.
-route_saved() {
-  ip -4 route show exact "$1" | awk 'NR == 1 {
-      out = ""
-      for (i = 1; i < NF; i++) if ($i == "via" || $i == "dev" || $i == "metric" || $i == "src") out = out " " $i " " $(i + 1)
-      print substr(out, 2) }'
-}
-
-route_up() { # destination via dev
-  local prev
-  if route_is "$1" "$2" "$3"; then
-    log "ok: route $1 via $2 dev $3"
-    return 0
-  fi
-  prev=$(route_saved "$1")
-  if [[ -z $(state_lines "prev $1") ]] && ! state_has "route $1 $2 $3"; then
-    state_add "prev $1 ${prev:-none}"
-  fi
-  ip route replace "$1" via "$2" dev "$3"
-  state_add "route $1 $2 $3"
-  log "route $1 via $2 dev $3${prev:+ (was: ${prev})}"
-}
-
-route_down_all() {
-  local dst via dev prev
-  while read -r dst via dev; do
-    if route_is "${dst}" "${via}" "${dev}"; then
-      ip route del "${dst}" via "${via}" dev "${dev}"
-      log "removed route ${dst} via ${via} dev ${dev}"
-    fi
-    prev=$(state_lines "prev ${dst}" | head -n 1)
-    if [[ -n ${prev} && ${prev} != none && -z $(ip -4 route show exact "${dst}") ]]; then
-      # the saved route's words (via X dev Y ...): split on purpose
-      # shellcheck disable=SC2086
-      ip route add "${dst}" ${prev}
-      log "restored route ${dst} ${prev}"
-    fi
-  done < <(state_lines route)
-}
-
-sysctl_up() {
-  local s key want cur
-  for s in "${SYSCTLS[@]}"; do
-    read -r key want <<<"${s}"
-    cur=$(sysctl -n "${key}")
-    if [[ -z $(state_lines "sysctl ${key}") ]]; then
-      state_add "sysctl ${key} ${cur}"
-    fi
-    if [[ ${cur} == "${want}" ]]; then
-      log "ok: ${key} = ${want}"
-    else
-      sysctl -q -w "${key}=${want}"
-      log "set ${key} = ${want} (was ${cur})"
-    fi
-  done
-}
-
-sysctl_down() {
-  local key old
-  while read -r key old; do
-    if [[ -e /proc/sys/${key//.//} ]]; then
-      sysctl -q -w "${key}=${old}"
-      log "restored ${key} = ${old}"
-    fi
-  done < <(state_lines sysctl)
-}
-
 do_start() {
   need_dev "${DEV}"
   take_lock
+  read_net
   # ARP first: a VIP on lo with the default sysctls would answer ARP for it.
   sysctl_up
   vips_up
@@ -266,6 +295,7 @@ do_start() {
 
 do_stop() {
   take_lock
+  read_net
   # VIPs first, so the host never has the VIP with ARP answering enabled.
   addr_down_all
   route_down_all
@@ -276,6 +306,8 @@ do_stop() {
 
 do_status() {
   local bad=0
+  take_lock
+  read_net
   sysctls_status || bad=1
   vips_status || bad=1
   routes_status || bad=1
@@ -292,7 +324,7 @@ main() {
       ;;
   esac
   need_root "$@"
-  need_cmds ip sysctl awk flock
+  need_cmds ip flock grep
   case ${cmd} in
     start) do_start ;;
     stop) do_stop ;;

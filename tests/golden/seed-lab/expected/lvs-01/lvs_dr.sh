@@ -62,8 +62,8 @@ readonly IPVS_RULES='-A -t 192.168.50.100:80 -s rr
 -a -t 192.168.50.100:443 -r 192.168.50.23:443 -g -w 1
 '
 
-TMP=$(mktemp -d)
-trap 'rm -rf -- "${TMP}"' EXIT
+# Shared by lvs_dr.sh and lvs_rs.sh. Hot paths use shell builtins and read
+# /proc and /sys directly: a reload that changes nothing starts four processes.
 
 log() { printf '%s: %s\n' "${PROG}" "$*"; }
 die() { printf '%s: error: %s\n' "${PROG}" "$*" >&2; exit 1; }
@@ -78,70 +78,144 @@ need_cmds() {
 }
 
 need_dev() {
-  ip link show dev "$1" >/dev/null 2>&1 || die "interface $1 does not exist on this host"
+  [[ -e /sys/class/net/$1 ]] || ip link show dev "$1" >/dev/null 2>&1 ||
+    die "interface $1 does not exist on this host"
 }
 
-# Serialise runs of this cluster's scripts: two applies must never interleave.
+# Work files live beside the state file and are kept after the run (the last
+# batch, snapshot and live table, for inspection); the lock serialises runs.
+TMP=${STATE_DIR}/${HOST}.work
+
+# Serialise runs of this script: two applies must never interleave.
 take_lock() {
-  mkdir -p "${STATE_DIR}"
+  [[ -d ${TMP} ]] || mkdir -p "${TMP}"
   exec 9>"${STATE_DIR}/${HOST}.lock"
   flock -w 30 9 || die "another run of this script holds ${STATE_DIR}/${HOST}.lock"
 }
 
 # The state file records what start changed, one line each, so that stop
 # undoes exactly that and nothing else.
-state_has() { [[ -f ${STATE_FILE} ]] && grep -qxF -- "$1" "${STATE_FILE}"; }
-state_add() { state_has "$1" || printf '%s\n' "$1" >>"${STATE_FILE}"; }
-state_add_many() { # prefix: record "prefix LINE" for each line of stdin, once (one pass, any size)
-  { [[ -f ${STATE_FILE} ]] && cat "${STATE_FILE}"; sed "s/^/$1 /"; } | awk '!seen[$0]++' >"${STATE_FILE}.new"
-  mv -f "${STATE_FILE}.new" "${STATE_FILE}"
-}
-state_del() { # exact line
-  [[ -f ${STATE_FILE} ]] || return 0
-  grep -vxF -- "$1" "${STATE_FILE}" >"${STATE_FILE}.new" || true
-  mv -f "${STATE_FILE}.new" "${STATE_FILE}"
-}
 state_lines() { # prefix -> the rest of each line that starts with it
+  local line
   [[ -f ${STATE_FILE} ]] || return 0
-  awk -v p="$1" 'index($0, p " ") == 1 { print substr($0, length(p) + 2) }' "${STATE_FILE}"
+  while IFS= read -r line; do
+    if [[ ${line} == "$1 "* ]]; then printf '%s\n' "${line#"$1 "}"; fi
+  done <"${STATE_FILE}"
+  return 0
+}
+state_has() {
+  local line
+  [[ -f ${STATE_FILE} ]] || return 1
+  while IFS= read -r line; do
+    if [[ ${line} == "$1" ]]; then return 0; fi
+  done <"${STATE_FILE}"
+  return 1
+}
+state_add() { state_has "$1" || printf '%s\n' "$1" >>"${STATE_FILE}"; }
+state_del() { # exact line
+  local line keep=()
+  [[ -f ${STATE_FILE} ]] || return 0
+  while IFS= read -r line; do
+    [[ ${line} == "$1" ]] || keep+=("${line}")
+  done <"${STATE_FILE}"
+  printf '%s\n' "${keep[@]}" >"${STATE_FILE}"
 }
 
-# addrs_up: "dev address/prefix label" lines on stdin; adds the missing ones
-# in one `ip -batch` (a director may carry hundreds of VIPs).
-addrs_up() {
-  local want=$1 missing
-  ip -o -4 addr show >"${TMP}/have"
-  missing=$(awk 'FILENAME == ARGV[1] { have[$2 " " $4] = 1; next } !(($1 " " $2) in have)' "${TMP}/have" "${want}")
-  if [[ -z ${missing} ]]; then
-    log "ok: $(wc -l <"${want}") address(es) already in place"
+# One `ip` process lists addresses and routes: NET_ADDRS["dev address/prefix"]
+# and NET_ROUTES["destination via dev"] (destination as 0.0.0.0/0 or a.b.c.d/n).
+read_net() {
+  local f1 f2 f3 f4 rest dst via dev i words
+  declare -gA NET_ADDRS=() NET_ROUTES=()
+  printf 'address show\nroute show\n' | ip -o -4 -batch - >"${TMP}/net"
+  while read -r f1 f2 f3 f4 rest; do
+    if [[ ${f1} == *: && ${f3} == inet ]]; then
+      NET_ADDRS["${f2} ${f4}"]=1
+      continue
+    fi
+    dst=${f1}
+    if [[ ${dst} == default ]]; then dst=0.0.0.0/0; fi
+    [[ ${dst} == */* ]] || dst=${dst}/32
+    read -r -a words <<<"${f2} ${f3} ${f4} ${rest}"
+    via=""
+    dev=""
+    for ((i = 0; i + 1 < ${#words[@]}; i++)); do
+      case ${words[i]} in
+        via) via=${words[i + 1]} ;;
+        dev) dev=${words[i + 1]} ;;
+        *) ;;
+      esac
+    done
+    if [[ -n ${via} ]]; then NET_ROUTES["${dst} ${via} ${dev}"]=1; fi
+  done <"${TMP}/net"
+}
+
+route_is() { [[ -n ${NET_ROUTES["$1 $2 $3"]+x} ]]; } # after read_net
+
+vips_up() { # the VIPS array ("dev address/prefix label"), added where missing, in one `ip -batch`
+  local v dev addr label missing=()
+  for v in "${VIPS[@]}"; do
+    read -r dev addr label <<<"${v}"
+    [[ -n ${NET_ADDRS["${dev} ${addr}"]+x} ]] || missing+=("${dev} ${addr} ${label}")
+  done
+  if ((${#missing[@]} == 0)); then
+    log "ok: ${#VIPS[@]} VIP address(es) in place"
     return 0
   fi
-  awk '{ print "address add " $2 " dev " $1 " label " $3 }' <<<"${missing}" | ip -batch -
-  awk '{ print $1 " " $2 }' <<<"${missing}" | state_add_many addr
-  awk '{ print "added " $2 " to " $1 " (label " $3 ")" }' <<<"${missing}" | while read -r line; do log "${line}"; done
-}
-
-# addrs_missing FILE: its "dev address/prefix ..." lines that are not configured
-addrs_missing() {
-  ip -o -4 addr show >"${TMP}/have"
-  awk 'FILENAME == ARGV[1] { have[$2 " " $4] = 1; next } !(($1 " " $2) in have) { print $1 " " $2 }' "${TMP}/have" "$1"
-}
-
-vips_up() { # the VIPS array, added where missing
-  printf '%s\n' "${VIPS[@]}" >"${TMP}/vips"
-  addrs_up "${TMP}/vips"
+  for v in "${missing[@]}"; do
+    read -r dev addr label <<<"${v}"
+    printf 'address add %s dev %s label %s\n' "${addr}" "${dev}" "${label}"
+  done | ip -batch -
+  for v in "${missing[@]}"; do
+    read -r dev addr label <<<"${v}"
+    state_add "addr ${dev} ${addr}"
+    log "added ${addr} to ${dev} (label ${label})"
+  done
 }
 
 vips_status() { # prints DRIFT lines, returns 1 on drift
-  local missing
-  printf '%s\n' "${VIPS[@]}" >"${TMP}/vips"
-  missing=$(addrs_missing "${TMP}/vips")
-  if [[ -z ${missing} ]]; then
-    log "ok: $(wc -l <"${TMP}/vips") VIP address(es) in place"
-    return 0
-  fi
-  awk '{ print "DRIFT: " $2 " is not on " $1 }' <<<"${missing}" | while read -r line; do log "${line}"; done
-  return 1
+  local v dev addr label bad=0
+  for v in "${VIPS[@]}"; do
+    read -r dev addr label <<<"${v}"
+    if [[ -z ${NET_ADDRS["${dev} ${addr}"]+x} ]]; then
+      log "DRIFT: ${addr} is not on ${dev}"
+      bad=1
+    fi
+  done
+  ((bad)) || log "ok: ${#VIPS[@]} VIP address(es) in place"
+  return "${bad}"
+}
+
+addr_down_all() {
+  local dev addr present=()
+  while read -r dev addr; do
+    if [[ -n ${NET_ADDRS["${dev} ${addr}"]+x} ]]; then present+=("${dev} ${addr}"); fi
+  done < <(state_lines addr)
+  ((${#present[@]})) || return 0
+  for addr in "${present[@]}"; do
+    printf 'address del %s dev %s\n' "${addr#* }" "${addr%% *}"
+  done | ip -batch -
+  for addr in "${present[@]}"; do log "removed ${addr#* } from ${addr%% *}"; done
+}
+
+routes_up() {
+  local r dst via dev prev k
+  for r in "${ROUTES[@]}"; do
+    read -r dst via dev <<<"${r}"
+    if route_is "${dst}" "${via}" "${dev}"; then
+      log "ok: route ${dst} via ${via} dev ${dev}"
+      continue
+    fi
+    prev=""
+    for k in "${!NET_ROUTES[@]}"; do
+      if [[ ${k} == "${dst} "* ]]; then prev=${k#"${dst} "}; fi
+    done
+    if [[ -z $(state_lines "prev ${dst}") ]] && ! state_has "route ${dst} ${via} ${dev}"; then
+      if [[ -n ${prev} ]]; then state_add "prev ${dst} via ${prev% *} dev ${prev#* }"; else state_add "prev ${dst} none"; fi
+    fi
+    ip route replace "${dst}" via "${via}" dev "${dev}"
+    state_add "route ${dst} ${via} ${dev}"
+    log "route ${dst} via ${via} dev ${dev}${prev:+ (was: via ${prev% *} dev ${prev#* })}"
+  done
 }
 
 routes_status() { # prints DRIFT lines, returns 1 on drift
@@ -158,19 +232,59 @@ routes_status() { # prints DRIFT lines, returns 1 on drift
   return "${bad}"
 }
 
-routes_up() {
-  local r
-  for r in "${ROUTES[@]}"; do
-    # shellcheck disable=SC2086
-    route_up ${r}
+route_down_all() {
+  local dst via dev prev
+  while read -r dst via dev; do
+    if route_is "${dst}" "${via}" "${dev}"; then
+      ip route del "${dst}" via "${via}" dev "${dev}"
+      log "removed route ${dst} via ${via} dev ${dev}"
+    fi
+    prev=$(state_lines "prev ${dst}")
+    if [[ -n ${prev} && ${prev} != none ]] && ! ip -4 route show exact "${dst}" | grep -q .; then
+      # the saved route's words (via X dev Y): split on purpose
+      # shellcheck disable=SC2086
+      ip route add "${dst}" ${prev}
+      log "restored route ${dst} ${prev}"
+    fi
+  done < <(state_lines route)
+}
+
+# sysctls through /proc/sys (keys are written as paths below it): builtins only
+sysctl_up() {
+  local s key want cur path
+  for s in "${SYSCTLS[@]}"; do
+    read -r key want <<<"${s}"
+    path=/proc/sys/${key}
+    [[ -e ${path} ]] || die "${key} does not exist on this kernel"
+    read -r cur <"${path}"
+    [[ -n $(state_lines "sysctl ${key}") ]] || state_add "sysctl ${key} ${cur}"
+    if [[ ${cur} == "${want}" ]]; then
+      log "ok: ${key} = ${want}"
+    else
+      printf '%s\n' "${want}" >"${path}"
+      log "set ${key} = ${want} (was ${cur})"
+    fi
   done
 }
 
+sysctl_down() {
+  local key old path
+  while read -r key old; do
+    path=/proc/sys/${key}
+    if [[ -e ${path} ]]; then
+      printf '%s\n' "${old}" >"${path}"
+      log "restored ${key} = ${old}"
+    fi
+  done < <(state_lines sysctl)
+}
+
 sysctls_status() { # prints DRIFT lines, returns 1 on drift
-  local s key want cur bad=0
+  local s key want cur path bad=0
   for s in "${SYSCTLS[@]}"; do
     read -r key want <<<"${s}"
-    cur=$(sysctl -n "${key}")
+    path=/proc/sys/${key}
+    cur="(missing)"
+    if [[ -e ${path} ]]; then read -r cur <"${path}"; fi
     if [[ ${cur} == "${want}" ]]; then
       log "ok: ${key} = ${cur}"
     else
@@ -181,196 +295,152 @@ sysctls_status() { # prints DRIFT lines, returns 1 on drift
   return "${bad}"
 }
 
-addr_down_all() {
-  local present
-  state_lines addr >"${TMP}/addrs"
-  ip -o -4 addr show >"${TMP}/have"
-  present=$(awk 'FILENAME == ARGV[1] { have[$2 " " $4] = 1; next } (($1 " " $2) in have)' "${TMP}/have" "${TMP}/addrs")
-  [[ -n ${present} ]] || return 0
-  awk '{ print "address del " $2 " dev " $1 }' <<<"${present}" | ip -batch -
-  awk '{ print "removed " $2 " from " $1 }' <<<"${present}" | while read -r line; do log "${line}"; done
-}
-
-route_is() { # destination via dev: does the route to destination go via/dev?
-  ip -4 route show exact "$1" | awk -v via="$2" -v dev="$3" '
-    { v = ""; d = ""
-      for (i = 1; i < NF; i++) { if ($i == "via") v = $(i + 1); if ($i == "dev") d = $(i + 1) }
-      if (v == via && d == dev) f = 1 }
-    END { exit !f }'
-}
-
-# The first route to a destination, reduced to what `ip route add` needs
-# again (via, dev, metric, src), without flags such as linkdown.
-route_saved() {
-  ip -4 route show exact "$1" | awk 'NR == 1 {
-      out = ""
-      for (i = 1; i < NF; i++) if ($i == "via" || $i == "dev" || $i == "metric" || $i == "src") out = out " " $i " " $(i + 1)
-      print substr(out, 2) }'
-}
-
-route_up() { # destination via dev
-  local prev
-  if route_is "$1" "$2" "$3"; then
-    log "ok: route $1 via $2 dev $3"
-    return 0
-  fi
-  prev=$(route_saved "$1")
-  if [[ -z $(state_lines "prev $1") ]] && ! state_has "route $1 $2 $3"; then
-    state_add "prev $1 ${prev:-none}"
-  fi
-  ip route replace "$1" via "$2" dev "$3"
-  state_add "route $1 $2 $3"
-  log "route $1 via $2 dev $3${prev:+ (was: ${prev})}"
-}
-
-route_down_all() {
-  local dst via dev prev
-  while read -r dst via dev; do
-    if route_is "${dst}" "${via}" "${dev}"; then
-      ip route del "${dst}" via "${via}" dev "${dev}"
-      log "removed route ${dst} via ${via} dev ${dev}"
-    fi
-    prev=$(state_lines "prev ${dst}" | head -n 1)
-    if [[ -n ${prev} && ${prev} != none && -z $(ip -4 route show exact "${dst}") ]]; then
-      # the saved route's words (via X dev Y ...): split on purpose
-      # shellcheck disable=SC2086
-      ip route add "${dst}" ${prev}
-      log "restored route ${dst} ${prev}"
-    fi
-  done < <(state_lines route)
-}
-
-sysctl_up() {
-  local s key want cur
-  for s in "${SYSCTLS[@]}"; do
-    read -r key want <<<"${s}"
-    cur=$(sysctl -n "${key}")
-    if [[ -z $(state_lines "sysctl ${key}") ]]; then
-      state_add "sysctl ${key} ${cur}"
-    fi
-    if [[ ${cur} == "${want}" ]]; then
-      log "ok: ${key} = ${want}"
-    else
-      sysctl -q -w "${key}=${want}"
-      log "set ${key} = ${want} (was ${cur})"
-    fi
-  done
-}
-
-sysctl_down() {
-  local key old
-  while read -r key old; do
-    if [[ -e /proc/sys/${key//.//} ]]; then
-      sysctl -q -w "${key}=${old}"
-      log "restored ${key} = ${old}"
-    fi
-  done < <(state_lines sysctl)
-}
-
-# The service keys ("-t VIP:PORT") this cluster owns: now and in earlier runs.
-owned_keys() {
-  {
-    printf '%s' "${IPVS_RULES}" | awk '$1 == "-A" { print $2 " " $3 }'
-    state_lines svc
-  } | sort -u
-}
-
-# Lines of `ipvsadm -Sn` (stdin) that belong to the owned services.
-owned_only() {
-  awk 'FILENAME == ARGV[1] { own[$0] = 1; next } (($2 " " $3) in own)' "${TMP}/owned" -
-}
-
-# The configured table with drained real servers at weight 0.
-desired_rules() {
-  local drained
-  drained=" $(state_lines drain | tr '\n' ' ')"
-  printf '%s' "${IPVS_RULES}" | awk -v drained="${drained}" '
-    $1 == "-a" {
-      split($5, a, ":")
-      if (index(drained, " " a[1] " ")) for (i = 1; i < NF; i++) if ($i == "-w") $(i + 1) = 0
-    }
-    { print }'
-}
-
-# ipvs_batch DESIRED OWNED LIVE: the `ipvsadm -R` lines that turn LIVE into
-# DESIRED for the OWNED services: -A/-a what is missing, -E/-e full lines for
-# what differs (never partial lines, which reset the fields they omit), -d and
-# -D what the cluster no longer has. Nothing outside OWNED is ever named.
-ipvs_batch() {
-  awk '
+# ipvs_plan LIVE: the `ipvsadm -R` batch that turns LIVE (`ipvsadm -Sn`) into
+# the configuration, for this cluster's services only, in one awk pass.
+# Owned services: those of IPVS_RULES, and those recorded as ours in the state
+# file by earlier runs (so a service removed from the configuration is deleted).
+# Drained real servers get weight 0. Writes:
+#   batch     -A/-a what is missing, -E/-e FULL lines for what differs (never
+#             partial lines, which reset the fields they omit), -d/-D what the
+#             cluster no longer has; nothing outside the owned services;
+#   expected  the wanted lines of every service the batch touches (for verify);
+#   restore   the live lines of those services (the snapshot to roll back to).
+# Exit status 0: nothing to do, 2: a batch to apply.
+ipvs_plan() {
+  awk -v tmp="${TMP}" -v record="${RECORD:-0}" -v statefile="${STATE_FILE}" '
     function svc(line, f) { split(line, f, " "); return f[2] " " f[3] }
     function dst(line, f) { split(line, f, " "); return f[2] " " f[3] " " f[5] }
-    FILENAME == ARGV[1] {
-      if ($1 == "-A") { ds[svc($0)] = $0; so[++ns] = svc($0) }
-      else if ($1 == "-a") { dd[dst($0)] = $0; doo[++nd] = dst($0) }
+    FILENAME == ARGV[1] {                     # state file
+      if ($1 == "svc") { own[$2 " " $3] = 1; recorded[$2 " " $3] = 1 }
+      if ($1 == "drain") drained[$2] = 1
       next
     }
-    FILENAME == ARGV[2] { own[$0] = 1; next }
-    $1 == "-A" { ls[svc($0)] = $0; lo[++nl] = svc($0) }
+    FILENAME == ARGV[2] {                     # the configuration
+      if ($1 == "svc") { own[$2 " " $3] = 1; next }   # owned without lines: to delete
+      if ($1 == "-A") { ds[svc($0)] = $0; so[++ns] = svc($0); own[svc($0)] = 1 }
+      else if ($1 == "-a") {
+        split($5, a, ":")
+        if (a[1] in drained) for (i = 1; i < NF; i++) if ($i == "-w") $(i + 1) = 0
+        dd[dst($0)] = $0; doo[++nd] = dst($0); dsv[dst($0)] = svc($0)
+      }
+      next
+    }
+    $1 == "-A" { ls[svc($0)] = $0; lo[++nl] = svc($0) }                  # live table
     $1 == "-a" { ld[dst($0)] = $0; ldo[++nld] = dst($0); lds[dst($0)] = svc($0) }
+    function out(line, key) { print line > (tmp "/batch"); touched[key] = 1; n++ }
     END {
-      for (i = 1; i <= nl; i++) if ((lo[i] in own) && !(lo[i] in ds)) print "-D " lo[i]
+      for (i = 1; i <= nl; i++) if ((lo[i] in own) && !(lo[i] in ds)) out("-D " lo[i], lo[i])
       for (i = 1; i <= ns; i++) {
         k = so[i]
-        if (!(k in ls)) print ds[k]
-        else if (ls[k] != ds[k]) { l = ds[k]; sub(/^-A/, "-E", l); print l }
+        if (!(k in ls)) out(ds[k], k)
+        else if (ls[k] != ds[k]) { l = ds[k]; sub(/^-A/, "-E", l); out(l, k) }
       }
       for (i = 1; i <= nld; i++) {
         k = ldo[i]
-        if ((lds[k] in ds) && !(k in dd)) { split(k, f, " "); print "-d " f[1] " " f[2] " -r " f[3] }
+        if ((lds[k] in ds) && !(k in dd)) { split(k, f, " "); out("-d " f[1] " " f[2] " -r " f[3], lds[k]) }
       }
       for (i = 1; i <= nd; i++) {
         k = doo[i]
-        if (!(k in ld)) print dd[k]
-        else if (ld[k] != dd[k]) { l = dd[k]; sub(/^-a/, "-e", l); print l }
+        if (!(k in ld)) out(dd[k], dsv[k])
+        else if (ld[k] != dd[k]) { l = dd[k]; sub(/^-a/, "-e", l); out(l, dsv[k]) }
       }
-    }' "$1" "$2" "$3"
+      printf "" > (tmp "/batch"); printf "" > (tmp "/expected"); printf "" > (tmp "/restore")
+      for (k in touched) print "svc " k > (tmp "/expected")
+      for (i = 1; i <= ns; i++) if (so[i] in touched) print ds[so[i]] > (tmp "/expected")
+      for (i = 1; i <= nd; i++) if (dsv[doo[i]] in touched) print dd[doo[i]] > (tmp "/expected")
+      for (k in touched) print "svc " k > (tmp "/restore")
+      for (i = 1; i <= nl; i++) if (lo[i] in touched) print ls[lo[i]] > (tmp "/restore")
+      for (i = 1; i <= nld; i++) if (lds[ldo[i]] in touched) print ld[ldo[i]] > (tmp "/restore")
+      # remember which services are ours: a later configuration may drop one
+      if (record) for (i = 1; i <= ns; i++) if (!(so[i] in recorded)) print "svc " so[i] >> statefile
+      exit (n ? 2 : 0)
+    }' "${STATE_FILE_OR_EMPTY}" "$1" "$2"
 }
 
-# ipvs_sync DESIRED LIVE: apply the difference, then read the table back.
-ipvs_sync() {
-  local desired=$1 live=$2 err
-  ipvs_batch "${desired}" "${TMP}/owned" "${live}" >"${TMP}/batch"
-  if [[ ! -s ${TMP}/batch ]]; then
-    log "ok: IPVS services already as configured"
-    return 0
-  fi
-  sed "s/^/${PROG}: ipvsadm -R: /" "${TMP}/batch"
+# ipvs_verify EXPECTED: read the touched services back from /proc/net/ip_vs
+# (no extra process) and compare what the kernel shows there: scheduler,
+# persistence, real servers, forwarding method and weights.
+ipvs_verify() {
+  awk '
+    function hex(ipport, p, a) { split(ipport, p, ":"); split(p[1], a, "."); return sprintf("%02X%02X%02X%02X:%04X", a[1], a[2], a[3], a[4], p[2]) }
+    function key(flag, ipport) { return (flag == "-t" ? "TCP" : "UDP") " " hex(ipport) }
+    FILENAME == ARGV[1] {
+      if ($1 == "svc") { touched[key($2, $3)] = 1; next }
+      k = key($2, $3)
+      if ($1 == "-A") { want[k] = $5 (index($0, " -p ") ? " persistent" : ""); next }
+      fwd = index($0, " -g ") ? "Route" : index($0, " -i ") ? "Tunnel" : "Masq"
+      for (i = 1; i < NF; i++) if ($i == "-w") w = $(i + 1)
+      want[k " " hex($5)] = fwd " " w
+      next
+    }
+    $1 == "TCP" || $1 == "UDP" { cur = $1 " " $2; if (cur in touched) got[cur] = $3 ($4 == "persistent" ? " persistent" : ""); next }
+    $1 == "->" && (cur in touched) { got[cur " " $2] = $3 " " $4 }
+    END {
+      for (k in want) if (!(k in got) || got[k] != want[k]) { print "  want " k ": " want[k] ", kernel: " (k in got ? got[k] : "none"); bad = 1 }
+      for (k in got) if (!(k in want)) { print "  kernel has " k ": " got[k] ", not wanted"; bad = 1 }
+      exit bad
+    }' "$1" /proc/net/ip_vs
+}
+
+# ipvs_apply: apply the batch, verify; 0 ok, 1 failed (nothing rolled back here)
+ipvs_apply() {
+  local err line
+  mapfile -t BATCH <"${TMP}/batch"
+  for line in "${BATCH[@]}"; do log "ipvsadm -R: ${line}"; done
   # `ipvsadm -R` is not atomic and its exit status is only its last line's:
-  # treat any output on stderr as a failure, and read the table back.
+  # any output on stderr is a failure, and the table is read back.
   if ! err=$(ipvsadm -R <"${TMP}/batch" 2>&1) || [[ -n ${err} ]]; then
     printf '%s: ipvsadm -R failed: %s\n' "${PROG}" "${err}" >&2
     return 1
   fi
-  ipvsadm -Sn | owned_only | sort >"${TMP}/after"
-  sort "${desired}" >"${TMP}/want"
-  if ! diff -u "${TMP}/after" "${TMP}/want" >"${TMP}/drift"; then
-    printf '%s: the IPVS table differs from the request after applying (- live, + wanted):\n' "${PROG}" >&2
-    tail -n +3 "${TMP}/drift" | grep '^[-+]' >&2
+  if ! ipvs_verify "${TMP}/expected" >"${TMP}/drift"; then
+    printf '%s: the kernel table differs from what was applied:\n' "${PROG}" >&2
+    cat "${TMP}/drift" >&2
     return 1
   fi
-  log "IPVS: applied $(wc -l <"${TMP}/batch") change(s)"
 }
 
+ipvs_read() { # -> TMP/live, and the state file to read (or /dev/null)
+  STATE_FILE_OR_EMPTY=${STATE_FILE}
+  [[ -f ${STATE_FILE} ]] || STATE_FILE_OR_EMPTY=/dev/null
+  ipvsadm -Sn >"${TMP}/live"
+}
+
+# ipvs_up: one read of the live table, one batch, one read-back; on failure the
+# touched services are restored to the snapshot and verified again.
 ipvs_up() {
-  owned_keys >"${TMP}/owned"
-  desired_rules >"${TMP}/desired"
-  # one read of the live table: the snapshot to restore, and the base of the diff
-  ipvsadm -Sn | owned_only >"${TMP}/snapshot"
-  if ! ipvs_sync "${TMP}/desired" "${TMP}/snapshot"; then
-    printf '%s: restoring the IPVS services as they were before this run\n' "${PROG}" >&2
-    ipvsadm -Sn | owned_only >"${TMP}/live"
-    ipvs_sync "${TMP}/snapshot" "${TMP}/live" || die "the restore failed too: check 'ipvsadm -Ln' by hand"
-    die "IPVS changes failed and were rolled back"
+  local rc=0
+  printf '%s' "${IPVS_RULES}" >"${TMP}/rules"
+  ipvs_read
+  RECORD=1 ipvs_plan "${TMP}/rules" "${TMP}/live" || rc=$?
+  if ((rc == 0)); then
+    log "ok: IPVS services already as configured"
+  elif ((rc != 2)); then
+    die "could not compute the IPVS changes"
+  elif ipvs_apply; then
+    log "IPVS: applied ${#BATCH[@]} change(s), read back and verified"
+  else
+    printf '%s: restoring the touched IPVS services as they were before this run\n' "${PROG}" >&2
+    mv -f "${TMP}/restore" "${TMP}/snapshot"
+    ipvs_read
+    rc=0
+    ipvs_plan "${TMP}/snapshot" "${TMP}/live" || rc=$?
+    if ((rc == 2)) && ! ipvs_apply; then
+      die "the restore failed too: check 'ipvsadm -Ln' by hand"
+    fi
+    die "IPVS changes failed and were rolled back (snapshot: ${TMP}/snapshot)"
   fi
-  printf '%s' "${IPVS_RULES}" | awk '$1 == "-A" { print $2 " " $3 }' | state_add_many svc
 }
 
 ipvs_down() {
-  owned_keys >"${TMP}/owned"
-  : >"${TMP}/empty"
-  ipvsadm -Sn | owned_only >"${TMP}/live"
-  ipvs_sync "${TMP}/empty" "${TMP}/live" || die "could not remove this cluster's IPVS services"
+  local rc=0
+  : >"${TMP}/rules"
+  ipvs_read
+  ipvs_plan "${TMP}/rules" "${TMP}/live" || rc=$?
+  if ((rc == 2)); then
+    ipvs_apply || die "could not remove this cluster's IPVS services"
+    log "IPVS: removed this cluster's services"
+  fi
 }
 
 check_devs() {
@@ -384,6 +454,7 @@ check_devs() {
 do_start() {
   check_devs
   take_lock
+  read_net
   vips_up
   routes_up
   ipvs_up
@@ -394,6 +465,7 @@ do_start() {
 
 do_stop() {
   take_lock
+  read_net
   ipvs_down
   addr_down_all
   route_down_all
@@ -402,27 +474,31 @@ do_stop() {
   log "director ${HOST} of cluster ${CLUSTER} is stopped"
 }
 
+# Print what start would change; 0 when nothing, 2 when something.
 do_plan() {
-  local changes=0 missing r dst via dev
-  owned_keys >"${TMP}/owned"
-  desired_rules >"${TMP}/desired"
-  ipvsadm -Sn | owned_only >"${TMP}/live"
-  ipvs_batch "${TMP}/desired" "${TMP}/owned" "${TMP}/live" >"${TMP}/batch"
-  printf '%s\n' "${VIPS[@]}" >"${TMP}/vips"
-  missing=$(addrs_missing "${TMP}/vips")
-  if [[ -n ${missing} ]]; then
-    awk '{ print "+ address " $2 " on " $1 }' <<<"${missing}"
-    changes=1
-  fi
-  for r in "${ROUTES[@]}"; do
-    read -r dst via dev <<<"${r}"
-    if ! route_is "${dst}" "${via}" "${dev}"; then
-      echo "+ route ${dst} via ${via} dev ${dev}"
+  local v dev addr label r dst via dev2 changes=0 rc=0
+  take_lock
+  read_net
+  for v in "${VIPS[@]}"; do
+    read -r dev addr label <<<"${v}"
+    if [[ -z ${NET_ADDRS["${dev} ${addr}"]+x} ]]; then
+      echo "+ address ${addr} on ${dev}"
       changes=1
     fi
   done
-  if [[ -s ${TMP}/batch ]]; then
-    sed 's/^/+ ipvsadm -R: /' "${TMP}/batch"
+  for r in "${ROUTES[@]}"; do
+    read -r dst via dev2 <<<"${r}"
+    if ! route_is "${dst}" "${via}" "${dev2}"; then
+      echo "+ route ${dst} via ${via} dev ${dev2}"
+      changes=1
+    fi
+  done
+  printf '%s' "${IPVS_RULES}" >"${TMP}/rules"
+  ipvs_read
+  ipvs_plan "${TMP}/rules" "${TMP}/live" || rc=$?
+  ((rc == 0 || rc == 2)) || die "could not compute the IPVS changes"
+  if ((rc == 2)); then
+    while IFS= read -r line; do echo "+ ipvsadm -R: ${line}"; done <"${TMP}/batch"
     changes=1
   fi
   if ((changes)); then
@@ -432,24 +508,26 @@ do_plan() {
 }
 
 do_status() {
-  local bad=0 drained
+  local bad=0 rc=0 drained
+  take_lock
+  read_net
   vips_status || bad=1
   routes_status || bad=1
   if [[ -e /proc/net/ip_vs ]]; then
     sysctls_status || bad=1
   fi
-  owned_keys >"${TMP}/owned"
-  desired_rules | sort >"${TMP}/desired"
-  ipvsadm -Sn | owned_only | sort >"${TMP}/live"
-  if diff -u "${TMP}/live" "${TMP}/desired" >"${TMP}/drift"; then
+  printf '%s' "${IPVS_RULES}" >"${TMP}/rules"
+  ipvs_read
+  ipvs_plan "${TMP}/rules" "${TMP}/live" || rc=$?
+  if ((rc == 0)); then
     log "ok: IPVS services as configured"
   else
-    log "DRIFT: IPVS services differ (- live, + configured):"
-    tail -n +3 "${TMP}/drift" | grep '^[-+]' || true
+    log "DRIFT: IPVS services differ from the configuration; start would apply:"
+    while IFS= read -r line; do log "  ${line}"; done <"${TMP}/batch"
     bad=1
   fi
-  drained=$(state_lines drain | tr '\n' ' ')
-  [[ -z ${drained} ]] || log "drained: ${drained}"
+  drained=$(state_lines drain)
+  [[ -z ${drained} ]] || log "drained: ${drained//$'\n'/ }"
   return $((bad ? 3 : 0))
 }
 
@@ -470,6 +548,7 @@ do_drain() { # host on|off
   [[ -n ${1:-} ]] || die "usage: ${PROG} drain|undrain HOST"
   addr=$(rs_address "$1")
   take_lock
+  read_net
   if [[ $2 == on ]]; then
     state_add "drain ${addr}"
     log "draining $1 (${addr}): weight 0, no new connections"
@@ -491,7 +570,7 @@ main() {
       ;;
   esac
   need_root "$@"
-  need_cmds ip ipvsadm sysctl awk sed sort diff flock mktemp
+  need_cmds ip ipvsadm awk flock grep mv
   case ${cmd} in
     start | reload) do_start ;;
     plan) do_plan ;;
