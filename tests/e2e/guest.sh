@@ -443,7 +443,9 @@ if [[ ${MODE} == ipvs && -d ${O2} ]]; then
   check "after undrain the table equals V2's ipvsadm.rules" \
     test "$(ipvs_owned | sort)" = "$(sort "${O2}/${DIRECTOR}/ipvsadm.rules")"
   # a failing apply must leave the table exactly as it was
-  sed 's/^-A -t 10.30.0.100:8080 -s rr$/&\n-A -t 10.30.0.100:9999 -s nosuchsched/' "${D2}" >"${WORK}/bad_dr.sh"
+  # the V1 script with a bad service line: its batch also reverts V2's three changes,
+  # which ipvsadm -R applies around the failing line; all of it must be undone
+  sed 's/^-A -t 10.30.0.100:8080 -s rr$/&\n-A -t 10.30.0.100:9999 -s nosuchsched/' "${D1}" >"${WORK}/bad_dr.sh"
   check "the injected bad line is in the copy" grep -q nosuchsched "${WORK}/bad_dr.sh"
   snapshot=$(nsx "${DIRECTOR}" ipvsadm -Sn)
   rc=$(rc_of nsx "${DIRECTOR}" bash "${WORK}/bad_dr.sh" reload)

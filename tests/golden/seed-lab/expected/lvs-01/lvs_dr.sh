@@ -423,6 +423,9 @@ ipvs_up() {
     printf '%s: restoring the touched IPVS services as they were before this run\n' "${PROG}" >&2
     mv -f "${TMP}/restore" "${TMP}/snapshot"
     ipvs_read
+    # only the touched services (the snapshot's "svc" lines) are in play now:
+    # no state file, so no other owned service and no drain is considered
+    STATE_FILE_OR_EMPTY=/dev/null
     rc=0
     ipvs_plan "${TMP}/snapshot" "${TMP}/live" || rc=$?
     if ((rc == 2)) && ! ipvs_apply; then
