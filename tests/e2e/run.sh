@@ -143,6 +143,11 @@ for b in bash ip ipvsadm xtables-nft-multi arping curl sysctl kmod openssl flock
   esac
 done
 for x in /usr/lib/x86_64-linux-gnu/xtables/*.so; do copy_bin "${x}"; done
+# the host's awk (mawk on Debian, gawk on RHEL), as on a real server, not busybox's
+AWK=$(readlink -f "$(command -v awk)")
+copy_bin "${AWK}"
+rm -f "${R}/usr/bin/awk"
+ln -s "${AWK}" "${R}/usr/bin/awk"
 mkdir -p "${R}/usr/lib/ssl"
 cp /etc/protocols /etc/services "${R}/etc/"
 [[ -e /usr/lib/ssl/openssl.cnf ]] && cp -L /usr/lib/ssl/openssl.cnf "${R}/usr/lib/ssl/"

@@ -21,12 +21,14 @@
 #            finish), or back to its configured weight. HOST is a host name or
 #            an address; a drain lasts until undrain, across reloads.
 #
-# Ownership: the IPVS services listed in IPVS_RULES belong to this cluster
-# (derived from the configuration alone; earlier services of the cluster are
-# remembered in the state file so a removed one is deleted too). Services
-# that this file does not list are never touched: there is no `ipvsadm -C`.
-# What start adds to the host (addresses, routes) is recorded in
-# /var/lib/ldrc/web/lb1.state (or $LDRC_STATE_DIR), so stop removes exactly that.
+# Ownership: the IPVS services listed in IPVS_RULES belong to this cluster,
+# derived from the configuration alone, plus the services that earlier runs
+# created (kept in lb1.services, so a service removed from the
+# configuration is deleted too). Services that neither lists are never
+# touched: there is no `ipvsadm -C`. What start adds to the host (addresses,
+# routes, sysctls) is recorded in lb1.state, so stop removes
+# exactly that. Both live in /var/lib/ldrc/web/ (or $LDRC_STATE_DIR),
+# with the last batch and snapshot in lb1.work/.
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -34,6 +36,7 @@ readonly CLUSTER='web'
 readonly HOST='lb1'
 readonly STATE_DIR=${LDRC_STATE_DIR:-/var/lib/ldrc/${CLUSTER}}
 readonly STATE_FILE=${STATE_DIR}/${HOST}.state
+readonly SERVICES_FILE=${STATE_DIR}/${HOST}.services
 
 # device  VIP/32  label
 readonly VIPS=(
@@ -301,8 +304,9 @@ sysctls_status() { # prints DRIFT lines, returns 1 on drift
 
 # ipvs_plan LIVE: the `ipvsadm -R` batch that turns LIVE (`ipvsadm -Sn`) into
 # the configuration, for this cluster's services only, in one awk pass.
-# Owned services: those of IPVS_RULES, and those recorded as ours in the state
-# file by earlier runs (so a service removed from the configuration is deleted).
+# Owned services: those of IPVS_RULES, and those recorded as ours in
+# <host>.services by earlier runs (so a service removed from the configuration
+# is deleted).
 # Drained real servers get weight 0. Writes:
 #   batch     -A/-a what is missing, -E/-e FULL lines for what differs (never
 #             partial lines, which reset the fields they omit), -d/-D what the
@@ -311,15 +315,12 @@ sysctls_status() { # prints DRIFT lines, returns 1 on drift
 #   restore   the live lines of those services (the snapshot to roll back to).
 # Exit status 0: nothing to do, 2: a batch to apply.
 ipvs_plan() {
-  awk -v tmp="${TMP}" -v record="${RECORD:-0}" -v statefile="${STATE_FILE}" '
+  awk -v tmp="${TMP}" -v record="${RECORD:-0}" -v services="${SERVICES_FILE}" -v say="${SAY:-}" '
     function svc(line, f) { split(line, f, " "); return f[2] " " f[3] }
     function dst(line, f) { split(line, f, " "); return f[2] " " f[3] " " f[5] }
-    FILENAME == ARGV[1] {                     # state file
-      if ($1 == "svc") { own[$2 " " $3] = 1; recorded[$2 " " $3] = 1 }
-      if ($1 == "drain") drained[$2] = 1
-      next
-    }
-    FILENAME == ARGV[2] {                     # the configuration
+    FILENAME == ARGV[1] { if ($1 == "drain") drained[$2] = 1; next }            # state file
+    FILENAME == ARGV[2] { own[$1 " " $2] = 1; recorded[$1 " " $2] = 1; next }  # services ldrc created
+    FILENAME == ARGV[3] {                     # the configuration
       if ($1 == "svc") { own[$2 " " $3] = 1; next }   # owned without lines: to delete
       if ($1 == "-A") { ds[svc($0)] = $0; so[++ns] = svc($0); own[svc($0)] = 1 }
       else if ($1 == "-a") {
@@ -331,7 +332,12 @@ ipvs_plan() {
     }
     $1 == "-A" { ls[svc($0)] = $0; lo[++nl] = svc($0) }                  # live table
     $1 == "-a" { ld[dst($0)] = $0; ldo[++nld] = dst($0); lds[dst($0)] = svc($0) }
-    function out(line, key) { print line > (tmp "/batch"); touched[key] = 1; n++ }
+    function out(line, key) {
+      print line > (tmp "/batch")
+      if (say != "") print say line
+      touched[key] = 1
+      n++
+    }
     END {
       for (i = 1; i <= nl; i++) if ((lo[i] in own) && !(lo[i] in ds)) out("-D " lo[i], lo[i])
       for (i = 1; i <= ns; i++) {
@@ -356,9 +362,10 @@ ipvs_plan() {
       for (i = 1; i <= nl; i++) if (lo[i] in touched) print ls[lo[i]] > (tmp "/restore")
       for (i = 1; i <= nld; i++) if (lds[ldo[i]] in touched) print ld[ldo[i]] > (tmp "/restore")
       # remember which services are ours: a later configuration may drop one
-      if (record) for (i = 1; i <= ns; i++) if (!(so[i] in recorded)) print "svc " so[i] >> statefile
+      if (record) for (i = 1; i <= ns; i++) if (!(so[i] in recorded)) print so[i] >> services
+      print n + 0 > (tmp "/count")
       exit (n ? 2 : 0)
-    }' "${STATE_FILE_OR_EMPTY}" "$1" "$2"
+    }' "${STATE_FILE_OR_EMPTY}" "${SERVICES_OR_EMPTY}" "$1" "$2"
 }
 
 # ipvs_verify EXPECTED: read the touched services back from /proc/net/ip_vs
@@ -387,10 +394,8 @@ ipvs_verify() {
 }
 
 # ipvs_apply: apply the batch, verify; 0 ok, 1 failed (nothing rolled back here)
-ipvs_apply() {
-  local err line
-  mapfile -t BATCH <"${TMP}/batch"
-  for line in "${BATCH[@]}"; do log "ipvsadm -R: ${line}"; done
+ipvs_apply() { # the batch lines were logged by ipvs_plan (SAY)
+  local err
   # `ipvsadm -R` is not atomic and its exit status is only its last line's:
   # any output on stderr is a failure, and the table is read back.
   if ! err=$(ipvsadm -R <"${TMP}/batch" 2>&1) || [[ -n ${err} ]]; then
@@ -404,25 +409,28 @@ ipvs_apply() {
   fi
 }
 
-ipvs_read() { # -> TMP/live, and the state file to read (or /dev/null)
+ipvs_read() { # -> TMP/live, and the state files to read (or /dev/null)
   STATE_FILE_OR_EMPTY=${STATE_FILE}
   [[ -f ${STATE_FILE} ]] || STATE_FILE_OR_EMPTY=/dev/null
+  SERVICES_OR_EMPTY=${SERVICES_FILE}
+  [[ -f ${SERVICES_FILE} ]] || SERVICES_OR_EMPTY=/dev/null
   ipvsadm -Sn >"${TMP}/live"
 }
 
 # ipvs_up: one read of the live table, one batch, one read-back; on failure the
 # touched services are restored to the snapshot and verified again.
 ipvs_up() {
-  local rc=0
+  local rc=0 count
   printf '%s' "${IPVS_RULES}" >"${TMP}/rules"
   ipvs_read
-  RECORD=1 ipvs_plan "${TMP}/rules" "${TMP}/live" || rc=$?
+  RECORD=1 SAY="${PROG}: ipvsadm -R: " ipvs_plan "${TMP}/rules" "${TMP}/live" || rc=$?
   if ((rc == 0)); then
     log "ok: IPVS services already as configured"
   elif ((rc != 2)); then
     die "could not compute the IPVS changes"
   elif ipvs_apply; then
-    log "IPVS: applied ${#BATCH[@]} change(s), read back and verified"
+    read -r count <"${TMP}/count"
+    log "IPVS: applied ${count} change(s), read back and verified"
   else
     printf '%s: restoring the touched IPVS services as they were before this run\n' "${PROG}" >&2
     mv -f "${TMP}/restore" "${TMP}/snapshot"
@@ -430,8 +438,9 @@ ipvs_up() {
     # only the touched services (the snapshot's "svc" lines) are in play now:
     # no state file, so no other owned service and no drain is considered
     STATE_FILE_OR_EMPTY=/dev/null
+    SERVICES_OR_EMPTY=/dev/null
     rc=0
-    ipvs_plan "${TMP}/snapshot" "${TMP}/live" || rc=$?
+    SAY="${PROG}: ipvsadm -R: " ipvs_plan "${TMP}/snapshot" "${TMP}/live" || rc=$?
     if ((rc == 2)) && ! ipvs_apply; then
       die "the restore failed too: check 'ipvsadm -Ln' by hand"
     fi
@@ -443,7 +452,7 @@ ipvs_down() {
   local rc=0
   : >"${TMP}/rules"
   ipvs_read
-  ipvs_plan "${TMP}/rules" "${TMP}/live" || rc=$?
+  SAY="${PROG}: ipvsadm -R: " ipvs_plan "${TMP}/rules" "${TMP}/live" || rc=$?
   if ((rc == 2)); then
     ipvs_apply || die "could not remove this cluster's IPVS services"
     log "IPVS: removed this cluster's services"
@@ -477,7 +486,7 @@ do_stop() {
   addr_down_all
   route_down_all
   sysctl_down
-  rm -f -- "${STATE_FILE}"
+  rm -f -- "${STATE_FILE}" "${SERVICES_FILE}"
   log "director ${HOST} of cluster ${CLUSTER} is stopped"
 }
 
