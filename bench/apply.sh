@@ -58,6 +58,7 @@ for N in "${SIZES[@]}"; do
   ldrc compile "${WORK}/b-${N}.ldr" -o "${EX}/b-${N}" --format concise 2>/dev/null
 done
 echo "${SIZES[*]}" >"${EX}/sizes"
+[[ ${LDRC_BENCH_TRAFFIC:-1} == 1 ]] || touch "${EX}/no-traffic"
 # the seed lab with one rule different: nginx03's weight on :80
 sed 's/^vip 192.168.50.100 tcp 80,443 rr -> rs .22 .23 via dr$/vip 192.168.50.100 tcp 80 rr -> rs .22 .23 weight 2 via dr\nvip 192.168.50.100 tcp 443 rr -> rs .22 .23 via dr/' \
   "${ROOT}/examples/seed-lab.ldr" >"${WORK}/seed-lab.ldr"
@@ -70,7 +71,7 @@ LDRC_VM_TIMEOUT=${LDRC_VM_TIMEOUT:-2700} LDRC_VM_MEM=${LDRC_VM_MEM:-1536} \
 grep -E '^== |e2e-seed-lab: ' "${WORK}/run.log" || true
 if grep -q '^BENCH error' "${WORK}/run.log" || ! grep -q '^BENCH table' "${WORK}/run.log"; then
   echo "benchmark failed:"
-  grep '^BENCH error' "${WORK}/run.log" || tail -n 40 "${WORK}/run.log"
+  grep -A5 '^BENCH error' "${WORK}/run.log" || tail -n 40 "${WORK}/run.log"
   exit 1
 fi
 "${PY}" - "${WORK}/run.log" <<'PYEOF'
