@@ -68,6 +68,7 @@ ldrc compile "${WORK}/seed-lab.ldr" -o "${EX}/seed-w2" --format concise
 LDRC_VM_TIMEOUT=${LDRC_VM_TIMEOUT:-2700} LDRC_VM_MEM=${LDRC_VM_MEM:-1536} \
   bash "${ROOT}/tests/e2e/run.sh" --hook "${ROOT}/bench/apply-hook.sh" --extra "${EX}" "${ROOT}/examples/seed-lab.ldr" \
   >"${WORK}/run.log" 2>&1 || true
+[[ -z ${LDRC_BENCH_LOG:-} ]] || cp "${WORK}/run.log" "${LDRC_BENCH_LOG}"
 grep -E '^== |e2e-seed-lab: ' "${WORK}/run.log" || true
 if grep -q '^BENCH error' "${WORK}/run.log" || ! grep -q '^BENCH table' "${WORK}/run.log"; then
   echo "benchmark failed:"
