@@ -17,7 +17,7 @@ from lark.lexer import PatternStr
 
 from . import ir
 from .diagnostics import Diagnostic
-from .resources import resource_path
+from .resources import cache_dir, resource_path
 
 
 class _ParseResult:
@@ -154,7 +154,15 @@ class _ToIR(Transformer[Token, ir.Module]):
 @functools.cache
 def _parser() -> Lark:
     grammar = resource_path("grammar", "ldr.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    cache = cache_dir()
+    # lark checks the grammar's hash in the cache file and rebuilds on any change
+    return Lark(
+        grammar,
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=str(cache / "ldr.lark.cache") if cache else False,
+    )
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from .plan import Director, HostP, Plan, RealServerP, RouteP, Router
-from .resources import resource_dir
+from .resources import cache_dir, resource_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,8 @@ def _env() -> jinja2.Environment:
         # bash's ${#array[@]} must not open a Jinja comment
         comment_start_string="{%#",
         comment_end_string="#%}",
+        # compiled templates are kept between runs (keyed by template source checksum)
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if (cache := cache_dir()) else None,
     )
     env.filters["sh"] = _sh_quote
     return env
