@@ -7,7 +7,6 @@ target cannot express the model, E9xx internal.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -73,6 +72,8 @@ def format_full(d: Diagnostic, source: str | None) -> str:
 
 
 def format_json(diags: Sequence[Diagnostic]) -> str:
+    import json  # only --format json needs it
+
     return json.dumps(
         [
             {

@@ -6,9 +6,7 @@ no longer produces is removed; a file it did not write is never touched.
 
 from __future__ import annotations
 
-import difflib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +57,8 @@ def plan_changes(artifacts: tuple[Artifact, ...] | list[Artifact], out: Path) ->
 
 
 def diff(artifacts: tuple[Artifact, ...] | list[Artifact], out: Path) -> str:
+    import difflib  # only --diff needs it; keep the common path's start-up short
+
     chunks: list[str] = []
     changes = plan_changes(artifacts, out)
     by_path = {a.path: a for a in artifacts}
@@ -72,7 +72,9 @@ def diff(artifacts: tuple[Artifact, ...] | list[Artifact], out: Path) -> str:
 
 def _atomic_write(path: Path, data: bytes, mode: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    # a private name beside the target (O_EXCL), renamed over it: readers see old or new
+    tmp = str(path.with_name(f".{path.name}.{os.getpid()}.tmp"))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
