@@ -14,8 +14,7 @@
 #   restart  stop, then start
 #
 # What start changes is recorded in /var/lib/ldrc/udp-sh/dns2.state
-# (or $LDRC_STATE_DIR), so stop
-# restores exactly that and nothing else.
+# (or under $LDRC_STATE_DIR), so that stop restores exactly that and nothing else.
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -32,6 +31,7 @@ readonly DEV='eth1'
 # The kernel uses the larger of "all" and the interface's own value
 # (Documentation/networking/ip-sysctl.rst). ARP requests never arrive on lo, so
 # setting only lo does nothing: set "all" and eth1.
+# (keys as paths under /proc/sys)
 readonly SYSCTLS=(
   "net/ipv4/conf/all/arp_ignore 1"
   "net/ipv4/conf/all/arp_announce 2"
