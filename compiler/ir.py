@@ -30,9 +30,6 @@ class Span(NamedTuple):
         return f"{self.path}:{self.line}:{self.column}"
 
 
-NOWHERE = Span("<none>", 0, 0, 0, 0)
-
-
 class Protocol(enum.Enum):
     TCP = "tcp"
     UDP = "udp"
@@ -78,9 +75,6 @@ SCHEDULERS: dict[str, tuple[str, ...]] = {
     "ovf": (),
     "mh": ("mh-fallback", "mh-port"),
 }
-
-# Schedulers whose decisions use the real servers' weights.
-WEIGHTED_SCHEDULERS = frozenset({"wrr", "wlc", "sed", "nq", "fo", "ovf", "lblc", "lblcr", "sh", "mh"})
 
 
 @dataclass(frozen=True, slots=True)

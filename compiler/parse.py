@@ -254,14 +254,10 @@ def _fast_vip(line: str, lineno: int, path: str) -> ir.Vip | None:
     def word(group: str) -> ir.Word:
         return Word(m[group], Span(path, lineno, m.start(group) + 1, lineno, m.end(group) + 1))
 
+    off = m.start("ports") + 1
     ports = tuple(
-        Number(int(p[0]), p[0], Span(path, lineno, p.start() + 1, lineno, p.end() + 1))
+        Number(int(p[0]), p[0], Span(path, lineno, p.start() + off, lineno, p.end() + off))
         for p in re.finditer(r"[0-9]+", m["ports"])
-        for _ in [None]
-    )
-    off = m.start("ports")
-    ports = tuple(
-        Number(n.value, n.text, Span(path, lineno, n.span.column + off, lineno, n.span.end_column + off)) for n in ports
     )
     servers = []
     base = m.start("rs")
@@ -284,7 +280,7 @@ def _fast_vip(line: str, lineno: int, path: str) -> ir.Vip | None:
                 Span(path, lineno, r.start("weight") + base + 1, lineno, r.end("weight") + base + 1),
             )
             end = weight.span.end_column
-        kind = _TARGET_KIND[r.lastgroup if r.lastgroup in _TARGET_KIND else _kind_of(r)]
+        kind = _TARGET_KIND[_kind_of(r)]
         rspan = tspan if end == t1 else Span(path, lineno, t0, lineno, end)
         servers.append(ir.RealServer(kind, Word(r["target"], tspan), port, weight, rspan))
     method = word("method") if m["method"] is not None else None
