@@ -414,8 +414,11 @@ if [[ ${MODE} == ipvs && -d ${O2} ]]; then
     SLOW+=($!)
   done
   sleep 1
-  nsx "${DIRECTOR}" "${D2}" reload >"${WORK}/reload.out" 2>&1
+  # one touched service of three: read back with `ipvsadm -L -n -t` (forced here, auto picks it for 1 in 4 or fewer)
+  nsx "${DIRECTOR}" env LDRC_IPVS_VERIFY=list "${D2}" reload >"${WORK}/reload.out" 2>&1
   check "reload to V2" test $? = 0
+  check "the reload read the touched service back with ipvsadm -L -n -t" \
+    grep -q "^TCP  ${VIPS[0]}:80 wrr" "${LDRC_STATE_DIR}/${DIRECTOR}.work/after"
   grep 'ipvsadm -R:' "${WORK}/reload.out" | sed 's/^/    /'
   applied=$(sed -n 's/.*ipvsadm -R: //p' "${WORK}/reload.out" | sort | tr '\n' '|')
   want="-a -t ${VIPS[0]}:80 -r 10.30.0.13:80 -g -w 2|-d -t ${VIPS[0]}:80 -r 10.30.0.12:80|-e -t ${VIPS[0]}:80 -r 10.30.0.11:80 -g -w 1|"
@@ -448,7 +451,8 @@ if [[ ${MODE} == ipvs && -d ${O2} ]]; then
   sed 's/^-A -t 10.30.0.100:8080 -s rr$/&\n-A -t 10.30.0.100:9999 -s nosuchsched/' "${D1}" >"${WORK}/bad_dr.sh"
   check "the injected bad line is in the copy" grep -q nosuchsched "${WORK}/bad_dr.sh"
   snapshot=$(nsx "${DIRECTOR}" ipvsadm -Sn)
-  rc=$(rc_of nsx "${DIRECTOR}" bash "${WORK}/bad_dr.sh" reload)
+  # (read back with -L -n -t: the missing service ends that ipvsadm process; the restore reads back with -S -n)
+  rc=$(rc_of nsx "${DIRECTOR}" env LDRC_IPVS_VERIFY=list bash "${WORK}/bad_dr.sh" reload)
   sed 's/^/    /' "${WORK}/rc.out" | grep -v ': ok' | tail -n 8
   check "a failing apply exits non-zero (${rc}) and says it rolled back" bash -c "[ ${rc} -ne 0 ] && grep -q 'rolled back' '${WORK}/rc.out'"
   check "after the failed apply the IPVS table is exactly the snapshot" test "$(nsx "${DIRECTOR}" ipvsadm -Sn)" = "${snapshot}"
