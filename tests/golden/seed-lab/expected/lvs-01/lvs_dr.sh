@@ -90,9 +90,14 @@ need_dev() {
 TMP=${STATE_DIR}/${HOST}.work
 
 # Serialise runs of this script: two applies must never interleave.
-take_lock() {
+# open_lock only opens it (lvs_dr.sh start takes it in its first pipeline, so
+# that the next processes load meanwhile); the lock lasts until the script exits.
+open_lock() {
   [[ -d ${TMP} ]] || mkdir -p "${TMP}"
   exec 9>"${STATE_DIR}/${HOST}.lock"
+}
+take_lock() {
+  open_lock
   flock -w 30 9 || die "another run of this script holds ${STATE_DIR}/${HOST}.lock"
 }
 
@@ -127,7 +132,8 @@ state_del() { # exact line
 # One `ip` process lists addresses and routes: NET_ADDRS["dev address/prefix"]
 # and NET_ROUTES["destination via dev"] (destination as 0.0.0.0/0 or a.b.c.d/n).
 # read_net_start runs it in the background (lvs_dr.sh reads IPVS meanwhile),
-# read_net_finish waits for it and fills the two arrays.
+# read_net_finish waits for it (unless it ran in a subshell that waited) and
+# fills the two arrays.
 read_net() {
   read_net_start
   read_net_finish
@@ -139,7 +145,9 @@ read_net_start() {
 read_net_finish() {
   local f1 f2 f3 f4 rest dst via dev i words
   declare -gA NET_ADDRS=() NET_ROUTES=()
-  wait "${NET_PID}" || die "could not list this host's addresses and routes (ip -batch)"
+  if [[ -n ${NET_PID:-} ]]; then
+    wait "${NET_PID}" || die "could not list this host's addresses and routes (ip -batch)"
+  fi
   while read -r f1 f2 f3 f4 rest; do
     if [[ ${f1} == *: && ${f3} == inet ]]; then
       NET_ADDRS["${f2} ${f4}"]=1
@@ -327,16 +335,24 @@ sysctls_status() { # prints DRIFT lines, returns 1 on drift
 # touched service that differs from RULES, fails the apply. (`ipvsadm -R` is not
 # atomic and its exit status is only its last line's.)
 # LDRC_IPVS_VERIFY=list|full forces one way of reading back (default: auto).
+# With LOCK_FIRST set, the read pipeline first takes the lock (fd 9, opened by
+# open_lock) and starts the `ip` listing; awk reads the state files and RULES
+# only after the table, so under the lock.
 # Exit status: 0 nothing to do; 2 changes (plan: to apply; apply: applied and
 # verified); 3 the apply failed (reason in TMP/drift; the table may be partly
-# changed); 1 the live table could not be read.
+# changed). It dies when the lock, the table or the addresses cannot be read.
 ipvs_sync() {
-  local state=${STATE_FILE} services=${SERVICES_FILE}
-  [[ -f ${state} && -z ${NO_STATE:-} ]] || state=/dev/null
-  [[ -f ${services} && -z ${NO_STATE:-} ]] || services=/dev/null
-  { ipvsadm -Sn && echo '# end of ipvsadm -Sn'; } |
-    awk -v mode="$1" -v tmp="${TMP}" -v record="${RECORD:-0}" -v services="${SERVICES_FILE}" \
-      -v say="${SAY:-}" -v verify="${VERIFY:-${LDRC_IPVS_VERIFY:-auto}}" '
+  local state=${STATE_FILE} services=${SERVICES_FILE} st
+  if [[ -n ${NO_STATE:-} ]]; then state="" services=""; fi
+  {
+    if [[ -n ${LOCK_FIRST:-} ]]; then
+      flock -w 30 9 || exit 75
+      read_net_start
+    fi
+    ipvsadm -Sn && echo '# end of ipvsadm -Sn'
+    if [[ -n ${LOCK_FIRST:-} ]]; then wait "${NET_PID}" || exit 76; fi
+  } | awk -v mode="$1" -v tmp="${TMP}" -v rules="$2" -v state="${state}" -v services="${services}" \
+    -v record="${RECORD:-0}" -v say="${SAY:-}" -v verify="${VERIFY:-${LDRC_IPVS_VERIFY:-auto}}" '
     function shq(s) { gsub(/\047/, "\047\\\047\047", s); return "\047" s "\047" }
     function add(line, key) { batch[++n] = line; if (!(key in touched)) { touched[key] = 1; nt++ } }
     function bad(msg) { print "  " msg > (tmp "/drift"); failed = 1 }
@@ -346,30 +362,38 @@ ipvs_sync() {
       return ""
     }
     BEGIN {
-      if (mode == "apply") {
+      if (mode == "apply") {  # started now, it loads while the table is read
         cmd = "exec ipvsadm -R >" shq(tmp "/after") " 2>" shq(tmp "/err")
         printf "" | cmd
       }
       proto["TCP"] = "-t"; proto["UDP"] = "-u"; proto["SCTP"] = "--sctp-service"
       fwd["Route"] = "-g"; fwd["Masq"] = "-m"; fwd["Tunnel"] = "-i"
     }
-    FILENAME == ARGV[1] { if ($1 == "drain") drained[$2] = 1; next }            # state file
-    FILENAME == ARGV[2] { own[$1 " " $2] = 1; recorded[$1 " " $2] = 1; next }  # services ldrc created
-    FILENAME == ARGV[3] {                                                       # the configuration
-      k = $2 " " $3
-      if ($1 == "svc") own[k] = 1                  # owned, without lines: to delete
-      else if ($1 == "-A") { ds[k] = $0; so[++ns] = k; own[k] = 1 }
-      else if ($1 == "-a") {
-        if (split($5, a, ":") && (a[1] in drained)) for (i = 6; i < NF; i++) if ($i == "-w") $(i + 1) = 0
-        d = k " " $5; dd[d] = $0; doo[++nd] = d; dsv[d] = k
-      }
-      next
-    }
-    $0 == "# end of ipvsadm -Sn" { complete = 1; next }                           # the live table
-    $1 == "-A" { nlive++; k = $2 " " $3; if (k in own) { ls[k] = $0; lo[++nl] = k }; next }
-    $1 == "-a" { k = $2 " " $3; if (k in own) { d = k " " $5; ld[d] = $0; ldo[++nld] = d; lds[d] = k } }
+    # the live table (kept whole: ownership is known once the files are read)
+    $0 == "# end of ipvsadm -Sn" { complete = 1; next }
+    $1 == "-A" { nlive++; live[++nlv] = $0; next }
+    $1 == "-a" { live[++nlv] = $0 }
     END {
-      if (!complete) { print "could not read the IPVS table (ipvsadm -Sn failed)" > "/dev/stderr"; exit 1 }
+      if (!complete) exit 1
+      # read only now, under the lock: the state file (drains), the services
+      # ldrc created, the configuration
+      if (state != "") while ((getline < state) > 0) if ($1 == "drain") drained[$2] = 1
+      if (services != "") while ((getline < services) > 0) { own[$1 " " $2] = 1; recorded[$1 " " $2] = 1 }
+      while ((getline < rules) > 0) {
+        k = $2 " " $3
+        if ($1 == "svc") own[k] = 1                  # owned, without lines: to delete
+        else if ($1 == "-A") { ds[k] = $0; so[++ns] = k; own[k] = 1 }
+        else if ($1 == "-a") {
+          if (split($5, a, ":") && (a[1] in drained)) for (i = 6; i < NF; i++) if ($i == "-w") $(i + 1) = 0
+          d = k " " $5; dd[d] = $0; doo[++nd] = d; dsv[d] = k
+        }
+      }
+      for (i = 1; i <= nlv; i++) {
+        $0 = live[i]; k = $2 " " $3
+        if (!(k in own)) continue
+        if ($1 == "-A") { ls[k] = $0; lo[++nl] = k }
+        else { d = k " " $5; ld[d] = $0; ldo[++nld] = d; lds[d] = k }
+      }
       for (i = 1; i <= nl; i++) if (!(lo[i] in ds)) { add("-D " lo[i], lo[i]); deleted = 1 }
       for (i = 1; i <= ns; i++) {
         k = so[i]
@@ -439,7 +463,13 @@ ipvs_sync() {
         for (l in wanted) bad("missing: " l)
       }
       exit (failed ? 3 : 2)
-    }' "${state}" "${services}" "$2" -
+    }' && st=(0 0) || st=("${PIPESTATUS[@]}")
+  case ${st[0]}:${st[1]} in
+    75:*) die "another run of this script holds ${STATE_DIR}/${HOST}.lock" ;;
+    76:*) die "could not list this host's addresses and routes (ip -batch)" ;;
+    *:1) die "could not read the IPVS table (ipvsadm -Sn)" ;;
+    *) return "${st[1]}" ;;
+  esac
 }
 
 ipvs_failed() { # what went wrong, from TMP/drift
@@ -449,10 +479,9 @@ ipvs_failed() { # what went wrong, from TMP/drift
 
 # ipvs_up: one read of the live table, one batch, one read-back; on failure the
 # touched services are restored to the snapshot and verified again.
-ipvs_up() {
+ipvs_up() { # [lock]: take the lock (fd 9) in the read pipeline, and list the network there
   local rc=0 count
-  printf '%s' "${IPVS_RULES}" >"${TMP}/rules"
-  RECORD=1 SAY="${PROG}: ipvsadm -R: " ipvs_sync apply "${TMP}/rules" || rc=$?
+  LOCK_FIRST=${1:-} RECORD=1 SAY="${PROG}: ipvsadm -R: " ipvs_sync apply <(printf '%s' "${IPVS_RULES}") || rc=$?
   case ${rc} in
     0) log "ok: IPVS services already as configured" ;;
     2)
@@ -480,8 +509,7 @@ ipvs_up() {
 
 ipvs_down() {
   local rc=0
-  : >"${TMP}/rules"
-  SAY="${PROG}: ipvsadm -R: " ipvs_sync apply "${TMP}/rules" || rc=$?
+  SAY="${PROG}: ipvsadm -R: " ipvs_sync apply /dev/null || rc=$?
   case ${rc} in
     0) ;;
     2) log "IPVS: removed this cluster's services" ;;
@@ -502,9 +530,8 @@ check_devs() {
 
 do_start() {
   check_devs
-  take_lock
-  read_net_start # in the background, while the IPVS table is read and changed
-  ipvs_up
+  open_lock
+  ipvs_up lock # the lock is taken first thing in its read pipeline
   read_net_finish
   vips_up
   routes_up
@@ -543,8 +570,7 @@ do_plan() {
       changes=1
     fi
   done
-  printf '%s' "${IPVS_RULES}" >"${TMP}/rules"
-  ipvs_sync plan "${TMP}/rules" || rc=$?
+  ipvs_sync plan <(printf '%s' "${IPVS_RULES}") || rc=$?
   ((rc == 0 || rc == 2)) || die "could not compute the IPVS changes"
   if ((rc == 2)); then
     while IFS= read -r line; do echo "+ ipvsadm -R: ${line}"; done <"${TMP}/batch"
@@ -565,8 +591,7 @@ do_status() {
   if [[ -e /proc/net/ip_vs ]]; then
     sysctls_status || bad=1
   fi
-  printf '%s' "${IPVS_RULES}" >"${TMP}/rules"
-  ipvs_sync plan "${TMP}/rules" || rc=$?
+  ipvs_sync plan <(printf '%s' "${IPVS_RULES}") || rc=$?
   if ((rc == 0)); then
     log "ok: IPVS services as configured"
   elif ((rc != 2)); then

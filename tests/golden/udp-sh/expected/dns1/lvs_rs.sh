@@ -74,9 +74,14 @@ need_dev() {
 TMP=${STATE_DIR}/${HOST}.work
 
 # Serialise runs of this script: two applies must never interleave.
-take_lock() {
+# open_lock only opens it (lvs_dr.sh start takes it in its first pipeline, so
+# that the next processes load meanwhile); the lock lasts until the script exits.
+open_lock() {
   [[ -d ${TMP} ]] || mkdir -p "${TMP}"
   exec 9>"${STATE_DIR}/${HOST}.lock"
+}
+take_lock() {
+  open_lock
   flock -w 30 9 || die "another run of this script holds ${STATE_DIR}/${HOST}.lock"
 }
 
@@ -111,7 +116,8 @@ state_del() { # exact line
 # One `ip` process lists addresses and routes: NET_ADDRS["dev address/prefix"]
 # and NET_ROUTES["destination via dev"] (destination as 0.0.0.0/0 or a.b.c.d/n).
 # read_net_start runs it in the background (lvs_dr.sh reads IPVS meanwhile),
-# read_net_finish waits for it and fills the two arrays.
+# read_net_finish waits for it (unless it ran in a subshell that waited) and
+# fills the two arrays.
 read_net() {
   read_net_start
   read_net_finish
@@ -123,7 +129,9 @@ read_net_start() {
 read_net_finish() {
   local f1 f2 f3 f4 rest dst via dev i words
   declare -gA NET_ADDRS=() NET_ROUTES=()
-  wait "${NET_PID}" || die "could not list this host's addresses and routes (ip -batch)"
+  if [[ -n ${NET_PID:-} ]]; then
+    wait "${NET_PID}" || die "could not list this host's addresses and routes (ip -batch)"
+  fi
   while read -r f1 f2 f3 f4 rest; do
     if [[ ${f1} == *: && ${f3} == inet ]]; then
       NET_ADDRS["${f2} ${f4}"]=1
