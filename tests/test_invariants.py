@@ -57,4 +57,6 @@ def test_director_script_embeds_the_save_file(artifacts: dict[str, str]) -> None
     for path, text in artifacts.items():
         if path.endswith("/lvs_dr.sh"):
             rules = artifacts[path.replace("lvs_dr.sh", "ipvsadm.rules")]
-            assert f"readonly IPVS_RULES='{rules}'" in text
+            # after `main "$@"; exit`: bash never parses it, awk reads it from the file
+            _, sep, tail = text.rpartition('\nmain "$@"\nexit\n')
+            assert sep and tail.endswith(f"\n: <<'IPVS_RULES'\n{rules}IPVS_RULES\n"), path

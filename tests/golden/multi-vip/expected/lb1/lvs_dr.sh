@@ -21,7 +21,8 @@
 #            finish), or back to its configured weight. HOST is a host name or
 #            an address; a drain lasts until undrain, across reloads.
 #
-# Ownership: the IPVS services listed in IPVS_RULES belong to this cluster,
+# Ownership: the IPVS services listed in IPVS_RULES (at the end of this file)
+# belong to this cluster,
 # derived from the configuration alone, plus the services that earlier runs
 # created (kept in lb1.services, so a service removed from the
 # configuration is deleted too). Services that neither lists are never
@@ -56,18 +57,9 @@ readonly RS_HOSTS=(
 # key value: set by start, restored by stop
 readonly SYSCTLS=(
 )
-# The desired IPVS table, in `ipvsadm -Sn` format (the same lines as
-# ipvsadm.rules beside this script).
-readonly IPVS_RULES='-A -t 10.20.0.100:80 -s rr
--a -t 10.20.0.100:80 -r 10.20.0.11:80 -g -w 1
--a -t 10.20.0.100:80 -r 10.20.0.12:80 -g -w 1
--A -t 10.20.0.100:443 -s rr
--a -t 10.20.0.100:443 -r 10.20.0.11:443 -g -w 1
--a -t 10.20.0.100:443 -r 10.20.0.12:443 -g -w 1
--A -u 10.20.0.101:53 -s lc
--a -u 10.20.0.101:53 -r 10.20.0.12:53 -g -w 1
--a -u 10.20.0.101:53 -r 10.20.0.13:53 -g -w 1
-'
+# The desired IPVS table is at the end of this file (IPVS_RULES); awk reads it
+# from there.
+readonly SELF=${BASH_SOURCE[0]:-}
 
 # Shared by lvs_dr.sh and lvs_rs.sh. Hot paths use shell builtins and read
 # /proc and /sys directly: every process start counts.
@@ -320,8 +312,9 @@ sysctls_status() { # prints DRIFT lines, returns 1 on drift
   return "${bad}"
 }
 
-# ipvs_sync MODE RULES: bring this cluster's IPVS services to RULES (desired
-# `ipvsadm -Sn` lines) in one awk program. It reads the live table once
+# ipvs_sync MODE RULES [embedded]: bring this cluster's IPVS services to RULES
+# (a file of desired `ipvsadm -Sn` lines, or with "embedded" this script and
+# its IPVS_RULES block) in one awk program. It reads the live table once
 # (`ipvsadm -Sn`, piped in), keeps only the owned services (those of RULES,
 # "svc" lines of RULES, and those recorded as ours in <host>.services by
 # earlier runs, so a service removed from the configuration is deleted) and
@@ -355,7 +348,7 @@ ipvs_sync() {
     fi
     ipvsadm -Sn && echo '# end of ipvsadm -Sn'
     if [[ -n ${LOCK_FIRST:-} ]]; then wait "${NET_PID}" || exit 76; fi
-  } | awk -v mode="$1" -v tmp="${TMP}" -v rules="$2" -v state="${state}" -v services="${services}" \
+  } | awk -v mode="$1" -v tmp="${TMP}" -v rules="$2" -v embedded="${3:-}" -v state="${state}" -v services="${services}" \
     -v record="${RECORD:-0}" -v say="${SAY:-}" -v verify="${VERIFY:-${LDRC_IPVS_VERIFY:-auto}}" '
     function shq(s) { gsub(/\047/, "\047\\\047\047", s); return "\047" s "\047" }
     function add(line, key) { batch[++n] = line; if (!(key in touched)) { touched[key] = 1; nt++ } }
@@ -383,7 +376,10 @@ ipvs_sync() {
       # ldrc created, the configuration
       if (state != "") while ((getline < state) > 0) if ($1 == "drain") drained[$2] = 1
       if (services != "") while ((getline < services) > 0) { own[$1 " " $2] = 1; recorded[$1 " " $2] = 1 }
+      inside = !embedded
       while ((getline < rules) > 0) {
+        if (!inside) { inside = ($0 == ": <<\047IPVS_RULES\047"); continue }
+        if (embedded && $0 == "IPVS_RULES") break
         k = $2 " " $3
         if ($1 == "svc") own[k] = 1                  # owned, without lines: to delete
         else if ($1 == "-A") { ds[k] = $0; so[++ns] = k; own[k] = 1 }
@@ -485,7 +481,7 @@ ipvs_failed() { # what went wrong, from TMP/drift
 # touched services are restored to the snapshot and verified again.
 ipvs_up() { # [lock]: take the lock (fd 9) in the read pipeline, and list the network there
   local rc=0 count
-  LOCK_FIRST=${1:-} RECORD=1 SAY="${PROG}: ipvsadm -R: " ipvs_sync apply <(printf '%s' "${IPVS_RULES}") || rc=$?
+  LOCK_FIRST=${1:-} RECORD=1 SAY="${PROG}: ipvsadm -R: " ipvs_sync apply "${SELF}" embedded || rc=$?
   case ${rc} in
     0) log "ok: IPVS services already as configured" ;;
     2)
@@ -574,7 +570,7 @@ do_plan() {
       changes=1
     fi
   done
-  ipvs_sync plan <(printf '%s' "${IPVS_RULES}") || rc=$?
+  ipvs_sync plan "${SELF}" embedded || rc=$?
   ((rc == 0 || rc == 2)) || die "could not compute the IPVS changes"
   if ((rc == 2)); then
     while IFS= read -r line; do echo "+ ipvsadm -R: ${line}"; done <"${TMP}/batch"
@@ -595,7 +591,7 @@ do_status() {
   if [[ -e /proc/net/ip_vs ]]; then
     sysctls_status || bad=1
   fi
-  ipvs_sync plan <(printf '%s' "${IPVS_RULES}") || rc=$?
+  ipvs_sync plan "${SELF}" embedded || rc=$?
   if ((rc == 0)); then
     log "ok: IPVS services as configured"
   elif ((rc != 2)); then
@@ -649,6 +645,7 @@ main() {
   esac
   need_root "$@"
   need_cmds ip ipvsadm awk flock grep mv
+  [[ -f ${SELF} && -r ${SELF} ]] || die "run this script from its file: its IPVS table is read from it"
   case ${cmd} in
     start | reload) do_start ;;
     plan) do_plan ;;
@@ -662,3 +659,20 @@ main() {
 }
 
 main "$@"
+exit
+
+# The desired IPVS table, in `ipvsadm -Sn` format: the same lines as
+# ipvsadm.rules beside this script. Bash never runs or parses this part (a
+# large table would cost it time): awk reads the lines from this file.
+# shellcheck disable=SC2317 # data, never run
+: <<'IPVS_RULES'
+-A -t 10.20.0.100:80 -s rr
+-a -t 10.20.0.100:80 -r 10.20.0.11:80 -g -w 1
+-a -t 10.20.0.100:80 -r 10.20.0.12:80 -g -w 1
+-A -t 10.20.0.100:443 -s rr
+-a -t 10.20.0.100:443 -r 10.20.0.11:443 -g -w 1
+-a -t 10.20.0.100:443 -r 10.20.0.12:443 -g -w 1
+-A -u 10.20.0.101:53 -s lc
+-a -u 10.20.0.101:53 -r 10.20.0.12:53 -g -w 1
+-a -u 10.20.0.101:53 -r 10.20.0.13:53 -g -w 1
+IPVS_RULES
