@@ -5,6 +5,7 @@
 EXB=${DIR}/extra
 read -r _ BPUB BPORT _ <<<"${SERVICES[0]}"
 now_ms() { echo $((${EPOCHREALTIME//[.,]/} / 1000)); }
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # ---------------------------------------------------------------- 1. requests during reloads
 # The article's reload: flush everything, then one ipvsadm process per rule.
@@ -91,19 +92,36 @@ for N in "${SIZES[@]}"; do
     verify "${WORK}/want-a" || echo "BENCH error N=${N} step=article-load table mismatch"
     PER_PROC=$((a * 1000 / rules))  # microseconds per process
   fi
-  # b: lvs_dr.sh start on an empty table
-  bnsx ipvsadm -C
-  rm -rf "${BSTATE}"
-  t0=$(now_ms)
-  LDRC_STATE_DIR=${BSTATE} bnsx "${A}/lvs_dr.sh" start >"${WORK}/b.out" 2>&1 || echo "BENCH error N=${N} step=start rc=$?"
-  b=$(($(now_ms) - t0))
-  verify "${WORK}/want-a" || echo "BENCH error N=${N} step=start table mismatch"
-  # c: lvs_dr.sh reload to the configuration with 1 % of the real servers replaced
-  t0=$(now_ms)
-  LDRC_STATE_DIR=${BSTATE} bnsx "${B}/lvs_dr.sh" reload >"${WORK}/c.out" 2>&1 || echo "BENCH error N=${N} step=reload rc=$?"
-  c=$(($(now_ms) - t0))
-  lines=$(grep -c 'ipvsadm -R:' "${WORK}/c.out")
-  verify "${WORK}/want-b" || echo "BENCH error N=${N} step=reload table mismatch"
+  # b: lvs_dr.sh start on an empty table (median of REPS runs up to N = 1000)
+  REPS=$((N <= 1000 ? 5 : 3))
+  SREPS=$((N <= 1000 ? 3 : 1))
+  times=()
+  for ((r = 0; r < SREPS; r++)); do
+    bnsx ipvsadm -C
+    rm -rf "${BSTATE}"
+    t0=$(now_ms)
+    LDRC_STATE_DIR=${BSTATE} bnsx "${A}/lvs_dr.sh" start >"${WORK}/b.out" 2>&1 || echo "BENCH error N=${N} step=start rc=$?"
+    times+=($(($(now_ms) - t0)))
+    verify "${WORK}/want-a" || echo "BENCH error N=${N} step=start table mismatch"
+  done
+  b=$(median "${times[@]}")
+  # c: lvs_dr.sh reload to the configuration with 1 % of the real servers replaced, and back
+  # (each way is a 1 % change): median of 2 x REPS reloads
+  times=()
+  lines=""
+  for ((r = 0; r < REPS; r++)); do
+    t0=$(now_ms)
+    LDRC_STATE_DIR=${BSTATE} bnsx "${B}/lvs_dr.sh" reload >"${WORK}/c.out" 2>&1 || echo "BENCH error N=${N} step=reload rc=$?"
+    times+=($(($(now_ms) - t0)))
+    [[ -n ${lines} ]] || lines=$(grep -c 'ipvsadm -R:' "${WORK}/c.out")
+    verify "${WORK}/want-b" || echo "BENCH error N=${N} step=reload table mismatch"
+    t0=$(now_ms)
+    LDRC_STATE_DIR=${BSTATE} bnsx "${A}/lvs_dr.sh" reload >"${WORK}/c.out" 2>&1 || echo "BENCH error N=${N} step=reload-back rc=$?"
+    times+=($(($(now_ms) - t0)))
+    verify "${WORK}/want-a" || echo "BENCH error N=${N} step=reload-back table mismatch"
+  done
+  c=$(median "${times[@]}")
+  c_range="$(printf '%s\n' "${times[@]}" | sort -n | head -n 1)-$(printf '%s\n' "${times[@]}" | sort -n | tail -n 1)"
   # d: the article's reload (flush, then one process per rule)
   d=est
   if ((N <= 1000)); then
@@ -112,14 +130,19 @@ for N in "${SIZES[@]}"; do
     d=$(($(now_ms) - t0))
     verify "${WORK}/want-a" || echo "BENCH error N=${N} step=article-reload table mismatch"
   fi
-  # e: flush and one ipvsadm -R of the whole new table
-  t0=$(now_ms)
-  bnsx sh -c "ipvsadm -C; ipvsadm -R <'${B}/ipvsadm.rules'"
-  e=$(($(now_ms) - t0))
-  verify "${WORK}/want-b" || echo "BENCH error N=${N} step=flush-batch table mismatch"
+  # e: flush and one ipvsadm -R of the whole new table: median of REPS
+  times=()
+  for ((r = 0; r < REPS; r++)); do # the table is A here
+    t0=$(now_ms)
+    bnsx sh -c "ipvsadm -C; ipvsadm -R <'${B}/ipvsadm.rules'"
+    times+=($(($(now_ms) - t0)))
+    verify "${WORK}/want-b" || echo "BENCH error N=${N} step=flush-batch table mismatch"
+    ((r + 1 == REPS)) || bnsx sh -c "ipvsadm -C; ipvsadm -R <'${A}/ipvsadm.rules'"
+  done
+  e=$(median "${times[@]}")
   [[ ${a} != est ]] || a="est:$((PER_PROC * rules / 1000))"
   [[ ${d} != est ]] || d="est:$((PER_PROC * (rules + 1) / 1000))"
-  echo "BENCH table N=${N} rules=${rules} article_load_ms=${a} start_ms=${b} reload_ms=${c} reload_lines=${lines} article_reload_ms=${d} flush_batch_ms=${e} per_process_us=${PER_PROC}"
+  echo "BENCH table N=${N} rules=${rules} reps=${REPS} reload_range_ms=${c_range} article_load_ms=${a} start_ms=${b} reload_ms=${c} reload_lines=${lines} article_reload_ms=${d} flush_batch_ms=${e} per_process_us=${PER_PROC}"
   bnsx ipvsadm -C
   rm -rf "${BSTATE}"
 done
