@@ -82,6 +82,13 @@ for N in "${SIZES[@]}"; do
   sort "${A}/ipvsadm.rules" >"${WORK}/want-a"
   sort "${B}/ipvsadm.rules" >"${WORK}/want-b"
   verify() { bnsx ipvsadm -Sn | sort | cmp -s - "$1"; }
+  timed_run() { # start|reload DIR WANT: time lvs_dr.sh into times[], check the table
+    local t0
+    t0=$(now_ms)
+    LDRC_STATE_DIR=${BSTATE} bnsx "$2/lvs_dr.sh" "$1" >"${WORK}/run.out" 2>&1 || echo "BENCH error N=${N} step=$1 ${2##*/extra/} rc=$?"
+    times+=($(($(now_ms) - t0)))
+    verify "$3" || echo "BENCH error N=${N} step=$1 ${2##*/extra/} table mismatch"
+  }
   # a: the article's load, one process per rule (measured up to 1000 services)
   bnsx ipvsadm -C
   a=est
@@ -99,26 +106,16 @@ for N in "${SIZES[@]}"; do
   for ((r = 0; r < SREPS; r++)); do
     bnsx ipvsadm -C
     rm -rf "${BSTATE}"
-    t0=$(now_ms)
-    LDRC_STATE_DIR=${BSTATE} bnsx "${A}/lvs_dr.sh" start >"${WORK}/b.out" 2>&1 || echo "BENCH error N=${N} step=start rc=$?"
-    times+=($(($(now_ms) - t0)))
-    verify "${WORK}/want-a" || echo "BENCH error N=${N} step=start table mismatch"
+    timed_run start "${A}" "${WORK}/want-a"
   done
   b=$(median "${times[@]}")
   # c: lvs_dr.sh reload to the configuration with 1 % of the real servers replaced, and back
   # (each way is a 1 % change): median of 2 x REPS reloads
   times=()
-  lines=""
   for ((r = 0; r < REPS; r++)); do
-    t0=$(now_ms)
-    LDRC_STATE_DIR=${BSTATE} bnsx "${B}/lvs_dr.sh" reload >"${WORK}/c.out" 2>&1 || echo "BENCH error N=${N} step=reload rc=$?"
-    times+=($(($(now_ms) - t0)))
-    [[ -n ${lines} ]] || lines=$(grep -c 'ipvsadm -R:' "${WORK}/c.out")
-    verify "${WORK}/want-b" || echo "BENCH error N=${N} step=reload table mismatch"
-    t0=$(now_ms)
-    LDRC_STATE_DIR=${BSTATE} bnsx "${A}/lvs_dr.sh" reload >"${WORK}/c.out" 2>&1 || echo "BENCH error N=${N} step=reload-back rc=$?"
-    times+=($(($(now_ms) - t0)))
-    verify "${WORK}/want-a" || echo "BENCH error N=${N} step=reload-back table mismatch"
+    timed_run reload "${B}" "${WORK}/want-b"
+    ((r > 0)) || lines=$(grep -c 'ipvsadm -R:' "${WORK}/run.out")
+    timed_run reload "${A}" "${WORK}/want-a"
   done
   c=$(median "${times[@]}")
   c_range="$(printf '%s\n' "${times[@]}" | sort -n | head -n 1)-$(printf '%s\n' "${times[@]}" | sort -n | tail -n 1)"
