@@ -15,7 +15,10 @@
 # minutes under emulation, so its time there is extrapolated from the per-process
 # cost measured at the largest measured N (marked "est").
 # Emulation inflates absolute times (a process start costs about 30x a native one):
-# read the ratios. Prints one table; exits 1 when a target is missed.
+# read the ratios. Prints one table; exits 1 when a measurement step failed (a table
+# that is not what it should be), or when a target is missed (unless LDRC_BENCH_GATE=0:
+# the test suite runs `bench/apply.sh 100` that way, to check the steps and the
+# requests, never the times). LDRC_BENCH_TRAFFIC=0 skips the requests part.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=${LDRC_PYTHON:-${ROOT}/.venv/bin/python}
@@ -76,7 +79,7 @@ if grep -q '^BENCH error' "${WORK}/run.log" || ! grep -q '^BENCH table' "${WORK}
   exit 1
 fi
 "${PY}" - "${WORK}/run.log" <<'PYEOF'
-import re, sys
+import os, re, sys
 rows = [dict(kv.split("=", 1) for kv in line.split()[2:]) for line in open(sys.argv[1]) if line.startswith("BENCH table")]
 traffic = [dict(kv.split("=", 1) for kv in line.split()[2:]) for line in open(sys.argv[1]) if line.startswith("BENCH traffic")]
 ok = True
@@ -118,5 +121,5 @@ for t in traffic:
 print("\ntargets: start >= 50x per-rule at N=1000; reload >= 50x the article's and faster than flush+-R at every N;"
       " lvs_dr.sh reload loses 0 requests")
 print("targets met" if ok else "TARGETS MISSED")
-sys.exit(0 if ok else 1)
+sys.exit(0 if ok or os.environ.get("LDRC_BENCH_GATE") == "0" else 1)
 PYEOF

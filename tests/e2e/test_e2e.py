@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -87,3 +88,31 @@ def test_reload_drain_plan_rollback_in_vm() -> None:
         "PASS: plan without ipvsadm on PATH: exit 1",
     ):
         assert line in out, line
+
+
+TRAFFIC_ROW = re.compile(r"^(.{34}) +(\d+) +(\d+) +(\d+) +(\d+)/200$", re.M)
+
+
+@pytest.mark.vm
+def test_apply_bench_steps_and_requests_during_reloads() -> None:
+    """`bench/apply.sh 100` in the VM, its targets not gated (times are for the benchmark, never
+    asserted here): every measured step leaves the table it should, `lvs_dr.sh reload` loses no
+    request while reloading continuously, and the article's flush-and-reload, the control, does."""
+    need_root()
+    need_tool("qemu-system-x86_64")
+    env = {**os.environ, "LDRC_BENCH_GATE": "0"}
+    r = subprocess.run(
+        ["bash", str(ROOT / "bench" / "apply.sh"), "100"], env=env, capture_output=True, text=True, timeout=1500
+    )
+    out = r.stdout + r.stderr
+    print(out)
+    assert r.returncode == 0, out[-8000:]
+    assert re.search(r"^ +100 +300 \|", out, re.M), out[-4000:]
+    rows = {m.group(1).strip(): (int(m.group(2)), int(m.group(4)), int(m.group(5))) for m in TRAFFIC_ROW.finditer(out)}
+    reloads, _, failed = rows["article: ipvsadm -C + one per rule"]
+    assert reloads > 0 and failed > 0, rows  # the control: a flush loses requests
+    for name in ("lvs_dr.sh reload, no change", "lvs_dr.sh reload, 1 rule changed"):
+        reloads, lines, failed = rows[name]
+        assert reloads > 0 and failed == 0, (name, rows)
+    assert rows["lvs_dr.sh reload, 1 rule changed"][1] > 0, rows  # it did apply changes
+    assert rows["lvs_dr.sh reload, no change"][1] == 0, rows
