@@ -353,6 +353,13 @@ ipvs_sync() {
     function shq(s) { gsub(/\047/, "\047\\\047\047", s); return "\047" s "\047" }
     function add(line, key) { batch[++n] = line; if (!(key in touched)) { touched[key] = 1; nt++ } }
     function bad(msg) { print "  " msg > (tmp "/drift"); failed = 1 }
+    function take(l, w, k, d) {  # a line of the live table: only the owned services are kept
+      if (l == "# end of ipvsadm -Sn") { complete = 1; return }
+      split(l, w, " "); k = w[2] " " w[3]
+      if (!(k in own)) { if (w[1] == "-A") nlive++; return }
+      if (w[1] == "-A") { nlive++; ls[k] = l; lo[++nl] = k }
+      else if (w[1] == "-a") { d = k " " w[5]; ld[d] = l; ldo[++nld] = d; lds[d] = k }
+    }
     function opt(line, name, w, i, c) {  # the value after option NAME in a save line
       c = split(line, w, " ")
       for (i = 1; i < c; i++) if (w[i] == name) return w[i + 1]
@@ -365,35 +372,26 @@ ipvs_sync() {
       }
       proto["TCP"] = "-t"; proto["UDP"] = "-u"; proto["SCTP"] = "--sctp-service"
       fwd["Route"] = "-g"; fwd["Masq"] = "-m"; fwd["Tunnel"] = "-i"
-    }
-    # the live table (kept whole: ownership is known once the files are read)
-    $0 == "# end of ipvsadm -Sn" { complete = 1; next }
-    $1 == "-A" { nlive++; live[++nlv] = $0; next }
-    $1 == "-a" { live[++nlv] = $0 }
-    END {
-      if (!complete) exit 1
-      # read only now, under the lock: the state file (drains), the services
-      # ldrc created, the configuration
-      if (state != "") while ((getline < state) > 0) if ($1 == "drain") drained[$2] = 1
-      if (services != "") while ((getline < services) > 0) { own[$1 " " $2] = 1; recorded[$1 " " $2] = 1 }
-      inside = !embedded
-      while ((getline < rules) > 0) {
-        if (!inside) { inside = ($0 == ": <<\047IPVS_RULES\047"); continue }
-        if (embedded && $0 == "IPVS_RULES") break
+      # The first line of the table comes once the lock is held: read the state
+      # file (drains), the services ldrc created and the configuration only then.
+      if ((getline first) <= 0) exit 1
+      if (state != "") while ((getline line < state) > 0) if (split(line, w, " ") && w[1] == "drain") { drained[w[2]] = 1; ndrained++ }
+      if (services != "") while ((getline line < services) > 0) if (split(line, w, " ") == 2) { own[line] = 1; recorded[line] = 1 }
+      if (embedded) while ((getline line < rules) > 0 && line != ": <<\047IPVS_RULES\047") continue
+      while ((getline < rules) > 0 && $0 != "IPVS_RULES") {
         k = $2 " " $3
         if ($1 == "svc") own[k] = 1                  # owned, without lines: to delete
         else if ($1 == "-A") { ds[k] = $0; so[++ns] = k; own[k] = 1 }
         else if ($1 == "-a") {
-          if (split($5, a, ":") && (a[1] in drained)) for (i = 6; i < NF; i++) if ($i == "-w") $(i + 1) = 0
+          if (ndrained && split($5, a, ":") && (a[1] in drained)) for (i = 6; i < NF; i++) if ($i == "-w") $(i + 1) = 0
           d = k " " $5; dd[d] = $0; doo[++nd] = d; dsv[d] = k
         }
       }
-      for (i = 1; i <= nlv; i++) {
-        $0 = live[i]; k = $2 " " $3
-        if (!(k in own)) continue
-        if ($1 == "-A") { ls[k] = $0; lo[++nl] = k }
-        else { d = k " " $5; ld[d] = $0; ldo[++nld] = d; lds[d] = k }
-      }
+      take(first)
+    }
+    { take($0) }
+    END {
+      if (!complete) exit 1
       for (i = 1; i <= nl; i++) if (!(lo[i] in ds)) { add("-D " lo[i], lo[i]); deleted = 1 }
       for (i = 1; i <= ns; i++) {
         k = so[i]
