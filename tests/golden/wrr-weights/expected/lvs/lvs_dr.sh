@@ -22,10 +22,9 @@
 #            an address; a drain lasts until undrain, across reloads.
 #
 # Ownership: the IPVS services listed in IPVS_RULES (at the end of this file)
-# belong to this cluster,
-# derived from the configuration alone, plus the services that earlier runs
-# created (kept in lvs.services, so a service removed from the
-# configuration is deleted too). Services that neither lists are never
+# belong to this cluster, derived from the configuration alone, plus the
+# services that earlier runs created (kept in lvs.services, so a
+# service removed from the configuration is deleted too). Services that neither lists are never
 # touched: there is no `ipvsadm -C`. What start adds to the host (addresses,
 # routes, sysctls) is recorded in lvs.state, so stop removes
 # exactly that. Both live in /var/lib/ldrc/shop/ (or $LDRC_STATE_DIR),
@@ -337,7 +336,8 @@ sysctls_status() { # prints DRIFT lines, returns 1 on drift
 # only after the table, so under the lock.
 # Exit status: 0 nothing to do; 2 changes (plan: to apply; apply: applied and
 # verified); 3 the apply failed (reason in TMP/drift; the table may be partly
-# changed). It dies when the lock, the table or the addresses cannot be read.
+# changed). It dies when the lock, the table or the addresses cannot be read,
+# or when awk itself fails.
 ipvs_sync() {
   local state=${STATE_FILE} services=${SERVICES_FILE} st
   if [[ -n ${NO_STATE:-} ]]; then state="" services=""; fi
@@ -417,7 +417,7 @@ ipvs_sync() {
       if (record) for (i = 1; i <= ns; i++) if (!(so[i] in recorded)) print so[i] >> services
       print n + 0 > (tmp "/count")
       if (n == 0) exit 0
-      if (mode != "apply") exit 2
+      if (mode != "apply") exit 10
       # apply, then read the touched services back in the same ipvsadm process
       listed = verify == "list" || (verify == "auto" && !deleted && nt * 4 <= nlive)
       if (deleted) listed = 0  # `-L -t` of a deleted service would end ipvsadm
@@ -425,7 +425,7 @@ ipvs_sync() {
       if (listed) { for (k in touched) print "-L -n " k | cmd } else print "-S -n" | cmd
       close(cmd)
       while ((getline l < (tmp "/err")) > 0) bad("ipvsadm -R: " l)
-      if (failed) exit 3
+      if (failed) exit 11
       if (listed) {  # `ipvsadm -L -n -t VIP:PORT` blocks: compare scheduler, persistence, real servers
         while ((getline l < (tmp "/after")) > 0) {
           c = split(l, w, " ")
@@ -460,13 +460,18 @@ ipvs_sync() {
         }
         for (l in wanted) bad("missing: " l)
       }
-      exit (failed ? 3 : 2)
+      exit (failed ? 11 : 10)
     }' && st=(0 0) || st=("${PIPESTATUS[@]}")
+  # awk says 0, 10 (changes) or 11 (apply failed), 1 when the table was not
+  # read; anything else is awk itself failing (mawk exits 2)
   case ${st[0]}:${st[1]} in
     75:*) die "another run of this script holds ${STATE_DIR}/${HOST}.lock" ;;
     76:*) die "could not list this host's addresses and routes (ip -batch)" ;;
+    *:0) return 0 ;;
+    *:10) return 2 ;;
+    *:11) return 3 ;;
     *:1) die "could not read the IPVS table (ipvsadm -Sn)" ;;
-    *) return "${st[1]}" ;;
+    *) die "could not compute the IPVS changes (awk exit status ${st[1]})" ;;
   esac
 }
 
@@ -501,7 +506,6 @@ ipvs_up() { # [lock]: take the lock (fd 9) in the read pipeline, and list the ne
       fi
       die "IPVS changes failed and were rolled back (snapshot: ${TMP}/snapshot)"
       ;;
-    *) die "could not compute the IPVS changes" ;;
   esac
 }
 
@@ -569,7 +573,6 @@ do_plan() {
     fi
   done
   ipvs_sync plan "${SELF}" embedded || rc=$?
-  ((rc == 0 || rc == 2)) || die "could not compute the IPVS changes"
   if ((rc == 2)); then
     while IFS= read -r line; do echo "+ ipvsadm -R: ${line}"; done <"${TMP}/batch"
     changes=1
@@ -592,8 +595,6 @@ do_status() {
   ipvs_sync plan "${SELF}" embedded || rc=$?
   if ((rc == 0)); then
     log "ok: IPVS services as configured"
-  elif ((rc != 2)); then
-    die "could not compute the IPVS changes"
   else
     log "DRIFT: IPVS services differ from the configuration; start would apply:"
     while IFS= read -r line; do log "  ${line}"; done <"${TMP}/batch"
