@@ -5,7 +5,9 @@
 EXB=${DIR}/extra
 read -r _ BPUB BPORT _ <<<"${SERVICES[0]}"
 now_ms() { echo $((${EPOCHREALTIME//[.,]/} / 1000)); }
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+stats() { # times -> "median min max"
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
 
 # ---------------------------------------------------------------- 1. requests during reloads
 # The article's reload: flush everything, then one ipvsadm process per rule.
@@ -108,7 +110,7 @@ for N in "${SIZES[@]}"; do
     rm -rf "${BSTATE}"
     timed_run start "${A}" "${WORK}/want-a"
   done
-  b=$(median "${times[@]}")
+  read -r b _ <<<"$(stats "${times[@]}")"
   # c: lvs_dr.sh reload to the configuration with 1 % of the real servers replaced, and back
   # (each way is a 1 % change): median of 2 x REPS reloads
   times=()
@@ -117,8 +119,7 @@ for N in "${SIZES[@]}"; do
     ((r > 0)) || lines=$(grep -c 'ipvsadm -R:' "${WORK}/run.out")
     timed_run reload "${A}" "${WORK}/want-a"
   done
-  c=$(median "${times[@]}")
-  c_range="$(printf '%s\n' "${times[@]}" | sort -n | head -n 1)-$(printf '%s\n' "${times[@]}" | sort -n | tail -n 1)"
+  read -r c c_min c_max <<<"$(stats "${times[@]}")"
   # d: the article's reload (flush, then one process per rule)
   d=est
   if ((N <= 1000)); then
@@ -136,10 +137,10 @@ for N in "${SIZES[@]}"; do
     verify "${WORK}/want-b" || echo "BENCH error N=${N} step=flush-batch table mismatch"
     ((r + 1 == REPS)) || bnsx sh -c "ipvsadm -C; ipvsadm -R <'${A}/ipvsadm.rules'"
   done
-  e=$(median "${times[@]}")
+  read -r e _ <<<"$(stats "${times[@]}")"
   [[ ${a} != est ]] || a="est:$((PER_PROC * rules / 1000))"
   [[ ${d} != est ]] || d="est:$((PER_PROC * (rules + 1) / 1000))"
-  echo "BENCH table N=${N} rules=${rules} reps=${REPS} reload_range_ms=${c_range} article_load_ms=${a} start_ms=${b} reload_ms=${c} reload_lines=${lines} article_reload_ms=${d} flush_batch_ms=${e} per_process_us=${PER_PROC}"
+  echo "BENCH table N=${N} rules=${rules} reps=${REPS} reload_range_ms=${c_min}-${c_max} article_load_ms=${a} start_ms=${b} reload_ms=${c} reload_lines=${lines} article_reload_ms=${d} flush_batch_ms=${e} per_process_us=${PER_PROC}"
   bnsx ipvsadm -C
   rm -rf "${BSTATE}"
 done
