@@ -35,6 +35,8 @@ from .plan import (
 HOST_NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
 IFACE_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,14}\Z")  # IFNAMSIZ is 16 with the NUL
 NET_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}\Z")
+RESERVED_IFACE_NAMES = frozenset({"lo", "all", "default"})
+IFNAMSIZ_CHARS = 15  # an interface name or address label, without the trailing NUL
 MAX_PERSISTENCE = 2678400  # ipvsadm(8): at most 31 days
 DEFAULT_PERSISTENCE = 300  # ipvsadm(8): -p without a value
 
@@ -48,6 +50,10 @@ class _Checker:
         # (LAN interface, target kind, target text) -> (address, owner host, str(address))
         self.resolved: dict[tuple[str, ir.TargetKind, str], tuple[IPv4Address, str, str]] = {}
         self.address_owner: dict[IPv4Address, str] = {}
+        self.declared_vips: set[IPv4Address] = set()  # every parseable `vip` address, valid or not
+        self.bad_weights = 0  # E113 so far: a service with one has no W302/E217 (follow-on)
+        # the director's alias label of each VIP, in order of first appearance
+        self.vip_labels: dict[IPv4Address, str] = {}
 
     # -- helpers ---------------------------------------------------------
 
@@ -90,6 +96,20 @@ class _Checker:
         )
         return False
 
+    def iface_not_reserved(self, w: ir.Word) -> bool:
+        if w.text not in RESERVED_IFACE_NAMES:
+            return True
+        self.err(
+            "E124",
+            f"`{w.text}` is not an interface name",
+            w.span,
+            "reserved",
+            note="`lo` is the loopback (real servers put their VIPs there themselves); `all` and "
+            "`default` are sysctl scopes under net.ipv4.conf, not devices",
+            help="name the host's Ethernet interface, e.g. `interface eth0 ADDRESS/PREFIX`",
+        )
+        return False
+
     def port(self, n: ir.Number) -> int | None:
         if 1 <= n.value <= 65535:
             return n.value
@@ -100,6 +120,7 @@ class _Checker:
 
     def run(self) -> Plan | None:
         stmts = self.module.statements
+        self.declared_vips = {a for s in stmts if isinstance(s, ir.Vip) and (a := _quiet_address(s.address.text))}
         cluster = self.cluster_name([s for s in stmts if isinstance(s, ir.ClusterName)])
         networks = self.networks([s for s in stmts if isinstance(s, ir.Network)])
         hosts = self.hosts([s for s in stmts if isinstance(s, ir.Host)])
@@ -135,8 +156,22 @@ class _Checker:
         if decls:
             w = decls[0].name
             return w.text if self.name(w, NET_NAME_RE, "cluster") else "cluster"
+        # The name keys the hosts' state (/var/lib/ldrc/<cluster>/): two clusters
+        # must never share it, so a name that cannot be derived is an error.
         stem = PurePath(self.module.path).stem
-        return stem if NET_NAME_RE.match(stem) else "cluster"
+        if NET_NAME_RE.match(stem):
+            return stem
+        shown = PurePath(self.module.path).name.encode("unicode_escape").decode("ascii")
+        self.err(
+            "E224",
+            f"the file name `{shown}` gives no valid cluster name",
+            ir.Span(self.module.path, 1, 1, 1, 2),
+            "no `cluster` statement",
+            note="the cluster name keys each host's state (/var/lib/ldrc/<cluster>/); without a `cluster` "
+            f"statement it is the file name without `.ldr`, which must match {NET_NAME_RE.pattern.removesuffix(chr(92) + 'Z')}",
+            help="name the cluster: `cluster NAME` (letters, digits, `_`, `-`)",
+        )
+        return "cluster"
 
     def networks(self, decls: list[ir.Network]) -> dict[str, IPv4Network]:
         out: dict[str, IPv4Network] = {}
@@ -173,15 +208,15 @@ class _Checker:
             ifaces: list[Iface] = []
             for item in h.items:
                 if isinstance(item, ir.Interface):
-                    good = self.name(item.name, IFACE_NAME_RE, "interface")
+                    good = self.name(item.name, IFACE_NAME_RE, "interface") and self.iface_not_reserved(item.name)
                     addr = self.cidr(item.cidr, network=False)
                     if any(i.name == item.name.text for i in ifaces):
                         self.err(
                             "E204", f"interface `{item.name.text}` is declared twice", item.name.span, "again here"
                         )
                         continue
-                    if addr is None or not good:
-                        continue
+                    if addr is None:
+                        continue  # (a bad name is reported; the address still counts, so no follow-on E214)
                     if addr.ip in owner:
                         other, _ = owner[addr.ip]
                         self.err(
@@ -329,9 +364,12 @@ class _Checker:
                     help="choose an unused address for the VIP",
                 )
                 continue
-            dests = self.real_server_list(v, vip, lan, hosts, director, ports, method)
-            if proto is None or not sched or not ports:
+            if not self.alias_label(vip, lan, v.address):
                 continue
+            bad_weights = self.bad_weights
+            dests = self.real_server_list(v, vip, lan, hosts, director, ports, method)
+            if proto is None or not sched or not ports or self.bad_weights != bad_weights:
+                continue  # the root cause is reported; no follow-on E217/W302 from guessed values
             if dests and all(d.weight == 0 for d in dests):
                 self.err(
                     "E217",
@@ -364,6 +402,26 @@ class _Checker:
                 svc_dests = tuple(Dest(d.address, port, d.weight, d.method, d.host, d.text) for d in dests)
                 out.append((v, Service(vip, proto, port, sched, flags, persistent, netmask, ops, svc_dests)))
         return out
+
+    def alias_label(self, vip: IPv4Address, lan: Iface, w: ir.Word) -> bool:
+        """The director carries the VIP as `<dev>:<n>`: the label must fit IFNAMSIZ (E402)."""
+        if vip in self.vip_labels:
+            return True
+        label = f"{lan.name}:{len(self.vip_labels) + 1}"
+        if len(label) > IFNAMSIZ_CHARS:
+            self.err(
+                "E402",
+                f"the alias label `{label}` for VIP {vip} is longer than {IFNAMSIZ_CHARS} characters",
+                w.span,
+                "label too long",
+                note=f"the director adds each VIP to `{lan.name}` with the label `{lan.name}:N`, and the kernel "
+                f"refuses labels over {IFNAMSIZ_CHARS} characters (IFNAMSIZ)",
+                help=f"give the interface a name of at most {IFNAMSIZ_CHARS - 1 - len(str(len(self.vip_labels) + 1))} characters "
+                "(a udev or systemd .link rename)",
+            )
+            return False
+        self.vip_labels[vip] = label
+        return True
 
     def enum(self, cls: Callable[[str], T], w: ir.Word, code: str, what: str, choices: str) -> T | None:
         try:
@@ -580,6 +638,7 @@ class _Checker:
             if 0 <= rs.weight.value <= 65535:
                 weight = rs.weight.value
             else:
+                self.bad_weights += 1
                 self.err("E113", f"invalid weight {rs.weight.text}", rs.weight.span, "weights are 0-65535")
         return Dest(addr, 0, weight, method, owner, text)
 
@@ -592,7 +651,7 @@ class _Checker:
             iface = host.iface_for(s.vip)
             assert iface is not None  # checked in vips()
             dev = dev or iface.name
-            vips[s.vip] = VipAddr(s.vip, iface.name, f"{iface.name}:{len(vips) + 1}", str(s.vip))
+            vips[s.vip] = VipAddr(s.vip, iface.name, self.vip_labels[s.vip], str(s.vip))
         if not dev:
             dev = host.interfaces[0].name if host.interfaces else "eth0"
         return Director(
@@ -686,6 +745,8 @@ class _Checker:
                         help="publish on one of the router's own addresses",
                     )
                     continue
+                if target not in vips and target in self.declared_vips:
+                    continue  # its `vip` statement has an error of its own: no follow-on E213
                 if target not in vips:
                     self.err(
                         "E213",
@@ -756,6 +817,13 @@ class _Checker:
                     )
                 forward_drop = item.policy.text == "drop"
         return Router(hp, tuple(dnats), tuple(snats), forward_drop)
+
+
+def _quiet_address(text: str) -> IPv4Address | None:
+    try:
+        return IPv4Address(text)
+    except AddressValueError:
+        return None
 
 
 def _keyword(node: object) -> str:

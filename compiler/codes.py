@@ -25,10 +25,11 @@ class Code:
     explanation: str
     wrong: str = ""
     fixed: str = ""
+    path: str = "example.ldr"  # the examples' file name (E224 is about the name)
 
 
-def _c(code: str, slug: str, explanation: str, wrong: str = "", fixed: str = "") -> Code:
-    return Code(code, slug, explanation, wrong, fixed)
+def _c(code: str, slug: str, explanation: str, wrong: str = "", fixed: str = "", path: str = "example.ldr") -> Code:
+    return Code(code, slug, explanation, wrong, fixed, path)
 
 
 _ALL = (
@@ -138,7 +139,8 @@ _ALL = (
         "invalid-name",
         "Host, network, cluster and interface names reach file names and shell scripts, so they follow\n"
         "strict patterns: host names are DNS labels (letters, digits, `-`); interface names have at most\n"
-        "15 characters (IFNAMSIZ).",
+        "15 characters (IFNAMSIZ), and `lo`, `all` and `default` are not interface names (the loopback\n"
+        "and two sysctl scopes).",
         BASE.replace("host r2 ", "host r2.example "),
         BASE,
     ),
@@ -339,6 +341,17 @@ _ALL = (
         BASE + "vip 10.0.0.255 tcp 80 rr -> rs .11 .12\n",
         BASE + GOOD_VIP,
     ),
+    _c(
+        "E224",
+        "no-cluster-name",
+        "Each host keeps what start changed under /var/lib/ldrc/<cluster>/, so two clusters on one host\n"
+        "must have different names. Without a `cluster` statement the name is the file name without\n"
+        "`.ldr`; a file name that is not a valid name (`shop.v1.ldr`) is an error rather than a guess,\n"
+        "because a guess such as `cluster` would let two clusters clobber each other's state.",
+        BASE + GOOD_VIP,
+        "cluster shop-v1\n" + BASE + GOOD_VIP,
+        path="shop.v1.ldr",
+    ),
     # -- W3xx: suspicious but valid ---------------------------------------------
     _c(
         "W301",
@@ -372,6 +385,16 @@ _ALL = (
         "This version generates direct routing (dr) only; tun and nat are recognised and refused.",
         BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 via nat\n",
         BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 via dr\n",
+    ),
+    _c(
+        "E402",
+        "alias-label-too-long",
+        "The director carries every VIP as a /32 on its LAN interface with the label `<interface>:<n>`\n"
+        "(as `ip address add ... label` and the ifcfg alias files need). The kernel refuses labels of\n"
+        "more than 15 characters, so `enx00e04c680001:1` cannot exist: rename the interface.",
+        BASE.replace("d1 director { interface eth0", "d1 director { interface enx00e04c680001")
+        + GOOD_VIP,
+        BASE + GOOD_VIP,
     ),
     # -- E9xx ----------------------------------------------------------------------
     _c(

@@ -82,16 +82,25 @@ class Service:
         return f"{self.protocol.ipvsadm_flag} {self.vip}:{self.port}"
 
     def save_line(self) -> str:
-        """The service in `ipvsadm -Sn` format: `-A -t VIP:PORT -s SCHED [-b FLAGS] [-p T [-M MASK]] [ops]`."""
+        """The service in `ipvsadm -Sn` format, in the order ipvsadm prints it.
+
+        ipvsadm 1.31, ipvsadm.c, print_service_entry() with FMT_RULE:
+        `-A <svc> -s <sched>`, then ` -p <timeout>` and, for IPv4, ` -M <mask>`
+        unless the mask is 255.255.255.255 (both only when persistent), then
+        ` --pe <name>` (not generated), ` -o` for one-packet scheduling, and last
+        ` -b <flags>` from print_sched_flags() in bit order (sh-fallback before
+        sh-port, mh-fallback before mh-port). tests/e2e/matrix.sh round-trips
+        every combination through the real kernel.
+        """
         parts = [f"-A {self.key} -s {self.scheduler}"]
-        if self.sched_flags:
-            parts.append(f"-b {','.join(self.sched_flags)}")
         if self.persistent is not None:
             parts.append(f"-p {self.persistent}")
             if self.netmask is not None and self.netmask != IPv4Address("255.255.255.255"):
                 parts.append(f"-M {self.netmask}")
         if self.one_packet:
-            parts.append("ops")
+            parts.append("-o")
+        if self.sched_flags:
+            parts.append(f"-b {','.join(self.sched_flags)}")
         return " ".join(parts)
 
     def save_lines(self) -> list[str]:

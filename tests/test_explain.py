@@ -17,13 +17,13 @@ def test_every_code_but_a_few_has_examples() -> None:
 
 @pytest.mark.parametrize("code", [c.code for c in EXAMPLES])
 def test_wrong_example_reports_its_code(code: str) -> None:
-    r = compile_source(CODES[code].wrong, "example.ldr")
+    r = compile_source(CODES[code].wrong, CODES[code].path)
     assert code in {d.code for d in r.diagnostics}, [f"{d.code} {d.message}" for d in r.diagnostics]
 
 
 @pytest.mark.parametrize("code", [c.code for c in EXAMPLES])
 def test_fixed_example_compiles_cleanly(code: str) -> None:
-    r = compile_source(CODES[code].fixed, "example.ldr")
+    r = compile_source(CODES[code].fixed, CODES[code].path)
     assert not r.diagnostics, [f"{d.code} {d.message}" for d in r.diagnostics]
 
 

@@ -662,7 +662,7 @@ exit
 # large table would cost it time): awk reads the lines from this file.
 # shellcheck disable=SC2317 # data, never run
 : <<'IPVS_RULES'
--A -u 172.16.5.53:53 -s sh -b sh-fallback,sh-port ops
+-A -u 172.16.5.53:53 -s sh -o -b sh-fallback,sh-port
 -a -u 172.16.5.53:53 -r 172.16.5.21:53 -g -w 1
 -a -u 172.16.5.53:53 -r 172.16.5.22:53 -g -w 1
 IPVS_RULES
