@@ -208,7 +208,8 @@ class _Checker:
             ifaces: list[Iface] = []
             for item in h.items:
                 if isinstance(item, ir.Interface):
-                    good = self.name(item.name, IFACE_NAME_RE, "interface") and self.iface_not_reserved(item.name)
+                    if self.name(item.name, IFACE_NAME_RE, "interface"):
+                        self.iface_not_reserved(item.name)
                     addr = self.cidr(item.cidr, network=False)
                     if any(i.name == item.name.text for i in ifaces):
                         self.err(
