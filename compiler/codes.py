@@ -392,8 +392,7 @@ _ALL = (
         "The director carries every VIP as a /32 on its LAN interface with the label `<interface>:<n>`\n"
         "(as `ip address add ... label` and the ifcfg alias files need). The kernel refuses labels of\n"
         "more than 15 characters, so `enx00e04c680001:1` cannot exist: rename the interface.",
-        BASE.replace("d1 director { interface eth0", "d1 director { interface enx00e04c680001")
-        + GOOD_VIP,
+        BASE.replace("d1 director { interface eth0", "d1 director { interface enx00e04c680001") + GOOD_VIP,
         BASE + GOOD_VIP,
     ),
     # -- E9xx ----------------------------------------------------------------------
