@@ -174,13 +174,63 @@ def real_server(r: _Renderer, rs: RealServerP) -> Iterable[Artifact]:
 
 
 def router(r: _Renderer, rt: Router) -> Iterable[Artifact]:
+    """iptables.rules (ldrc's own chains only) and lvs_router.sh, which loads them with
+    `iptables-restore --noflush` and inserts one jump to each from its built-in chain.
+
+    Chains: LDRC-<tag>-DNAT (nat, from PREROUTING), LDRC-<tag>-SNAT (nat, from
+    POSTROUTING), LDRC-<tag>-FWD (filter, from FORWARD; `forward drop` only). The tag is
+    the cluster name when it has at most 18 characters (iptables chain names have at most
+    28); a longer name becomes its first 9 characters, a dot and the first 8 hex digits of
+    its SHA-256. Cluster names never contain a dot, so a shortened tag never equals a
+    whole name.
+    """
+    import hashlib
+
     name = rt.host.name
-    yield Artifact(f"{name}/iptables.rules", r.render("router/iptables.rules.j2", r=rt))
+    cluster = r.plan.cluster
+    tag = cluster if len(cluster) <= 18 else f"{cluster[:9]}.{hashlib.sha256(cluster.encode()).hexdigest()[:8]}"
+    owned = {
+        "dnat": ("nat", "PREROUTING", f"LDRC-{tag}-DNAT"),
+        "snat": ("nat", "POSTROUTING", f"LDRC-{tag}-SNAT"),
+        "fwd": ("filter", "FORWARD", f"LDRC-{tag}-FWD"),
+    }
+    wanted = {"dnat": bool(rt.dnats), "snat": bool(rt.snats), "fwd": rt.forward_drop}
+    chains = {k: (owned[k][2] if wanted[k] else "") for k in owned}
+    jumps = [owned[k] for k in owned if wanted[k]]
+    # The cluster's own forwarded traffic (`forward drop` decides for it alone): in or out
+    # of the router's LAN interfaces (those of the published VIPs and of the SNAT'd
+    # networks), and to or from an SNAT'd network that is routed behind the LAN.
+    lan_devs = sorted({n.out_dev for n in rt.dnats} | {s.in_dev for s in rt.snats if s.in_dev is not None})
+    routed = sorted({s.source for s in rt.snats if s.in_dev is None})
+    scope = [(f"-i {d}", f"-o {d}", f"interface {d}") for d in lan_devs]
+    scope += [(f"-s {n}", f"-d {n}", f"network {n}, routed behind the LAN") for n in routed]
+    rules = r.render("router/iptables.rules.j2", r=rt, chains=chains, jumps=jumps, scope=scope)
+    yield Artifact(f"{name}/iptables.rules", rules)
+    ip_forward = [_sysctl(("net", "ipv4", "ip_forward"), "1")]
+    devs = sorted(
+        {n.in_dev for n in rt.dnats}
+        | {n.out_dev for n in rt.dnats}
+        | {s.out_dev for s in rt.snats}
+        | {s.in_dev for s in rt.snats if s.in_dev is not None}
+    )
+    yield Artifact(
+        f"{name}/lvs_router.sh",
+        r.render(
+            "shell/lvs_router.sh.j2",
+            r=rt,
+            rules=rules,
+            owned=[(*owned[k], int(wanted[k])) for k in owned],
+            jumps=jumps,
+            scope=scope,
+            devs=devs,
+            sysctls=ip_forward,
+        ),
+        0o755,
+        True,
+    )
     yield Artifact(
         f"{name}/90-ldrc-router.conf",
-        r.render(
-            "net/sysctl.conf.j2", sysctls=[_sysctl(("net", "ipv4", "ip_forward"), "1")], comments=ROUTER_SYSCTL_COMMENTS
-        ),
+        r.render("net/sysctl.conf.j2", sysctls=ip_forward, comments=ROUTER_SYSCTL_COMMENTS),
     )
 
 
@@ -195,7 +245,11 @@ TARGETS: tuple[tuple[str, str, Callable[[_Renderer, Plan], Iterable[Artifact]]],
         "lvs_rs.sh, sysctl.d snippet, ifcfg-lo:N and route files",
         lambda r, p: (a for rs in p.real_servers for a in real_server(r, rs)),
     ),
-    ("router", "iptables-save rules and sysctl.d snippet", lambda r, p: router(r, p.router) if p.router else ()),
+    (
+        "router",
+        "lvs_router.sh, its chains as iptables-restore --noflush rules, sysctl.d snippet",
+        lambda r, p: router(r, p.router) if p.router else (),
+    ),
 )
 
 
