@@ -99,9 +99,10 @@ netstate() { snap "$1" | grep -v '^/proc'; }
 
 # ------------------------------------------------------------------ router
 if [[ -n ${ROUTER} ]]; then
-  check "router: iptables-restore < iptables.rules" nsx "${ROUTER}" iptables-restore "${ART}/${ROUTER}/iptables.rules"
-  check "router: sysctl -p 90-ldrc-router.conf" nsx "${ROUTER}" sysctl -q -p "${ART}/${ROUTER}/90-ldrc-router.conf"
+  check "router: lvs_router.sh start" nsx "${ROUTER}" "${ART}/${ROUTER}/lvs_router.sh" start
   check "router: ip_forward = 1" test "$(nsx "${ROUTER}" sysctl -n net.ipv4.ip_forward)" = 1
+  check "router: lvs_router.sh status exits 0" nsx "${ROUTER}" "${ART}/${ROUTER}/lvs_router.sh" status
+  check "router: sysctl -p 90-ldrc-router.conf" nsx "${ROUTER}" sysctl -q -p "${ART}/${ROUTER}/90-ldrc-router.conf"
 fi
 
 # ------------------------------------------------------------------ servers on the real servers
@@ -487,6 +488,10 @@ for rs in "${REALSERVERS[@]}"; do
   check "${rs}: status after stop exits non-zero" bash -c "! ip netns exec ${P}-${rs} ${ART}/${rs}/lvs_rs.sh status >/dev/null"
   check "${rs}: sysctls, addresses and routes are as before start" test "$(snap "${rs}")" = "${RS_S1[${rs}]}"
 done
+if [[ -n ${ROUTER} ]]; then
+  check "router: lvs_router.sh stop" nsx "${ROUTER}" "${ART}/${ROUTER}/lvs_router.sh" stop
+  check "router: no ldrc chain or jump left after stop" bash -c "! ip netns exec ${P}-${ROUTER} iptables-save | grep -q LDRC-"
+fi
 
 # ------------------------------------------------------------------ ifcfg / route files
 # No RHEL network service here: apply the files by parsing them, and compare the result
