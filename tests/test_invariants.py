@@ -58,5 +58,18 @@ def test_director_script_embeds_the_save_file(artifacts: dict[str, str]) -> None
         if path.endswith("/lvs_dr.sh"):
             rules = artifacts[path.replace("lvs_dr.sh", "ipvsadm.rules")]
             # after `main "$@"; exit`: bash never parses it, awk reads it from the file
-            _, sep, tail = text.rpartition('\nmain "$@"\nexit\n')
+            _, sep, tail = text.rpartition('\nmain "$@"; exit\n')
             assert sep and tail.endswith(f"\n: <<'IPVS_RULES'\n{rules}IPVS_RULES\n"), path
+
+
+def test_every_script_ends_on_one_main_exit_line(artifacts: dict[str, str]) -> None:
+    """`main "$@"; exit` on one line: bash has read the whole line before it runs main, so a copy
+    written over the file while it runs (as scp does) is never read by the running script."""
+    scripts = [p for p in artifacts if p.endswith(".sh")]
+    assert scripts
+    for path in scripts:
+        code = artifacts[path].split("\n: <<'IPVS_RULES'\n")[0]
+        lines = code.splitlines()
+        assert lines.count('main "$@"; exit') == 1 and 'main "$@"' not in lines, path
+        after = lines[lines.index('main "$@"; exit') + 1 :]
+        assert all(not line or line.startswith("#") for line in after), path

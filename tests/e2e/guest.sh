@@ -20,7 +20,9 @@ CERTS=${DIR}/certs
 P=${LDRC_NS_PREFIX:-ldrc}
 WORK=$(mktemp -d /tmp/ldrc-e2e.XXXXXX)
 chmod 755 "${WORK}"
-export LDRC_STATE_DIR=${WORK}/state
+# every host (namespace) keeps its ldrc state in a directory of its own, as
+# separate machines would: nsx passes it as LDRC_STATE_DIR
+STATES=${WORK}/state
 PIDS=()
 NSES=()
 NEW_RS=()
@@ -37,7 +39,7 @@ log() {
 ok() { PASS=$((PASS + 1)); log "PASS: $*"; }
 bad() { FAIL=$((FAIL + 1)); log "FAIL: $*"; }
 check() { local what=$1; shift; if "$@"; then ok "${what}"; else bad "${what}"; fi; }
-nsx() { local h=$1; shift; ip netns exec "${P}-${h}" "$@"; }
+nsx() { local h=$1; shift; ip netns exec "${P}-${h}" env LDRC_STATE_DIR="${STATES}/${h}" "$@"; }
 mac() { ip -n "${P}-$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
 
 cleanup() {
@@ -174,7 +176,7 @@ for rs in "${REALSERVERS[@]}"; do
   d=${ART}/${rs}
   check "${rs}: sysctl -p 90-ldrc-lvs-rs.conf" nsx "${rs}" sysctl -q -p "${d}/90-ldrc-lvs-rs.conf"
   RS_S1[${rs}]=$(snap "${rs}")
-  check "${rs}: lvs_rs.sh status before start exits non-zero" bash -c "! ip netns exec ${P}-${rs} ${d}/lvs_rs.sh status >/dev/null"
+  check "${rs}: lvs_rs.sh status before start exits non-zero" bash -c "! ip netns exec ${P}-${rs} env LDRC_STATE_DIR=${STATES}/${rs} ${d}/lvs_rs.sh status >/dev/null"
   check "${rs}: lvs_rs.sh start" nsx "${rs}" "${d}/lvs_rs.sh" start
   RS_UP[${rs}]=$(snap "${rs}")
   out=$(nsx "${rs}" "${d}/lvs_rs.sh" start 2>&1)
@@ -310,7 +312,13 @@ for s in "${SERVICES[@]}"; do
   names=()
   declare -A want=()
   total=0
-  for e in ${rss}; do names+=("${e%%:*}"); want[${e%%:*}]=${e##*:}; total=$((total + ${e##*:})); done
+  # expectations count only live servers: the kernel sends a weight-0 real server nothing
+  idle=()
+  for e in ${rss}; do
+    want[${e%%:*}]=${e##*:}
+    total=$((total + ${e##*:}))
+    if [[ ${e##*:} == 0 ]]; then idle+=("${e%%:*}"); else names+=("${e%%:*}"); fi
+  done
   declare -A got_n=()
   known=1
   for r in "${seq[@]}"; do
@@ -319,6 +327,9 @@ for s in "${SERVICES[@]}"; do
     CONNS[${vip}:${port}:${r}]=$((${CONNS[${vip}:${port}:${r}]:-0} + 1))
   done
   check "${proto} ${public}:${port}: all ${count} answered by real servers" test "${known}" = 1
+  for nme in "${idle[@]}"; do
+    check "${proto} ${public}:${port}: ${nme} (weight 0) answered none" test "${got_n[${nme}]:-0}" = 0
+  done
   counts=$(for nme in "${names[@]}"; do printf '%s=%s ' "${nme}" "${got_n[${nme}]:-0}"; done)
   case ${expect} in
     cycle)
@@ -419,7 +430,7 @@ if [[ ${MODE} == ipvs && -d ${O2} ]]; then
   nsx "${DIRECTOR}" env LDRC_IPVS_VERIFY=list "${D2}" reload >"${WORK}/reload.out" 2>&1
   check "reload to V2" test $? = 0
   check "the reload read the touched service back with ipvsadm -L -n -t" \
-    grep -q "^TCP  ${VIPS[0]}:80 wrr" "${LDRC_STATE_DIR}/${DIRECTOR}.work/after"
+    grep -q "^TCP  ${VIPS[0]}:80 wrr" "${STATES}/${DIRECTOR}/${CLUSTER}/${DIRECTOR}.work/after"
   grep 'ipvsadm -R:' "${WORK}/reload.out" | sed 's/^/    /'
   applied=$(sed -n 's/.*ipvsadm -R: //p' "${WORK}/reload.out" | sort | tr '\n' '|')
   want="-a -t ${VIPS[0]}:80 -r 10.30.0.13:80 -g -w 2|-d -t ${VIPS[0]}:80 -r 10.30.0.12:80|-e -t ${VIPS[0]}:80 -r 10.30.0.11:80 -g -w 1|"
@@ -442,7 +453,7 @@ if [[ ${MODE} == ipvs && -d ${O2} ]]; then
   check "drained web1 has weight 0" bash -c "ip netns exec ${P}-${DIRECTOR} ipvsadm -Sn | grep -q -- '-t ${VIPS[0]}:80 -r 10.30.0.11:80 -g -w 0'"
   seqd=$(for _ in 1 2 3 4; do nsx "${CLIENT}" curl -s --max-time 5 "http://${PUB80}/"; done | tr '\n' ' ')
   check "while web1 is drained new connections go elsewhere (${seqd})" bash -c "! grep -q web1 <<<'${seqd}'"
-  check "status with a drain: exit 0, drain reported" bash -c "ip netns exec ${P}-${DIRECTOR} ${D2} status | grep -q 'drained: 10.30.0.11'"
+  check "status with a drain: exit 0, drain reported" bash -c "ip netns exec ${P}-${DIRECTOR} env LDRC_STATE_DIR=${STATES}/${DIRECTOR} ${D2} status | grep -q 'drained: 10.30.0.11'"
   check "undrain web1" nsx "${DIRECTOR}" "${D2}" undrain web1
   check "after undrain the table equals V2's ipvsadm.rules" \
     test "$(ipvs_owned | sort)" = "$(sort "${O2}/${DIRECTOR}/ipvsadm.rules")"
@@ -477,7 +488,7 @@ fi
 # ------------------------------------------------------------------ stop
 if [[ ${MODE} == ipvs ]]; then
   check "director: lvs_dr.sh stop" nsx "${DIRECTOR}" "${DA}/lvs_dr.sh" stop
-  check "director: status after stop exits non-zero" bash -c "! ip netns exec ${P}-${DIRECTOR} ${DA}/lvs_dr.sh status >/dev/null"
+  check "director: status after stop exits non-zero" bash -c "! ip netns exec ${P}-${DIRECTOR} env LDRC_STATE_DIR=${STATES}/${DIRECTOR} ${DA}/lvs_dr.sh status >/dev/null"
   check "director: the foreign IPVS service survived start and stop" \
     bash -c "ip netns exec ${P}-${DIRECTOR} ipvsadm -Sn | grep -qF -- '-A ${FOREIGN} -s wlc'"
   check "director: addresses, routes and IPVS table are as before start" \
@@ -485,7 +496,7 @@ if [[ ${MODE} == ipvs ]]; then
 fi
 for rs in "${REALSERVERS[@]}"; do
   check "${rs}: lvs_rs.sh stop" nsx "${rs}" "${ART}/${rs}/lvs_rs.sh" stop
-  check "${rs}: status after stop exits non-zero" bash -c "! ip netns exec ${P}-${rs} ${ART}/${rs}/lvs_rs.sh status >/dev/null"
+  check "${rs}: status after stop exits non-zero" bash -c "! ip netns exec ${P}-${rs} env LDRC_STATE_DIR=${STATES}/${rs} ${ART}/${rs}/lvs_rs.sh status >/dev/null"
   check "${rs}: sysctls, addresses and routes are as before start" test "$(snap "${rs}")" = "${RS_S1[${rs}]}"
 done
 if [[ -n ${ROUTER} ]]; then

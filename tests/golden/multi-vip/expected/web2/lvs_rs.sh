@@ -7,20 +7,31 @@
 #
 #   start    stop answering ARP for the VIPs (arp_ignore/arp_announce), then put
 #            each VIP on lo as a /32, then route replies via the router
-#   stop     remove the VIPs from lo, restore the routes and the sysctl values
-#            that were there before start
+#   stop     remove the VIPs this cluster added from lo; restore the routes and
+#            the sysctl values as they were before, once no other ldrc cluster
+#            on this host needs them (ARP answering is never re-enabled while a
+#            VIP is on lo)
 #   status   compare this host with the configuration; exit 0 when they
 #            match, 3 when they do not
-#   restart  stop, then start
+#   restart  the same as start: converge without removing anything first, so
+#            established connections are not dropped (stop, then start, for a
+#            clean slate)
+# Exit status: 0 done, 1 error (nothing half-done is left unrecorded), 2 usage,
+# 3 status found drift.
 #
-# What start changes is recorded in /var/lib/ldrc/web/web2.state
-# (or under $LDRC_STATE_DIR), so that stop restores exactly that and nothing else.
+# State: /var/lib/ldrc/web/web2.state and /var/lib/ldrc/host.state
+# (the directory is $LDRC_STATE_DIR when set); see the notes at the start of
+# the shared functions below.
+# Install by copying to a temporary name and renaming over the old file
+# (install(1) or `mv`): a running copy keeps reading the file it started with.
 set -euo pipefail
+umask 077
 
 readonly PROG=${0##*/}
 readonly CLUSTER='web'
 readonly HOST='web2'
-readonly STATE_DIR=${LDRC_STATE_DIR:-/var/lib/ldrc/${CLUSTER}}
+readonly STATE_ROOT=${LDRC_STATE_DIR:-/var/lib/ldrc}
+readonly STATE_DIR=${STATE_ROOT}/${CLUSTER}
 readonly STATE_FILE=${STATE_DIR}/${HOST}.state
 readonly DEV='eth0'
 
@@ -50,10 +61,26 @@ readonly ROUTES=(
   "0.0.0.0/0 10.20.0.1 eth0"
 )
 
-# Shared by lvs_dr.sh and lvs_rs.sh. Hot paths use shell builtins and read
-# /proc and /sys directly: every process start counts.
+# ---- shared by the ldrc host scripts --------------------------------------
+# Hot paths use shell builtins and read /proc and /sys directly: every process
+# start counts.
+#
+# State. Everything a script changes is recorded BEFORE it is changed, so a run
+# killed at any point leaves a record of it, and stop undoes exactly that:
+#   ${STATE_DIR}/${HOST}.state   this cluster on this host: the addresses it added
+#   ${STATE_ROOT}/host.state     shared by every ldrc cluster on this machine:
+#                                the clusters using it, the original values of
+#                                the sysctls and routes they changed, and which
+#                                cluster wants which route. Host-wide settings
+#                                (ARP sysctls, default route) are restored only
+#                                by the last cluster to stop.
+# Both are validated line by line before anything is changed: a damaged or
+# foreign line stops the script with its file and line number, and nothing
+# is touched. Files are private (umask 077); a rewrite goes through a
+# temporary file and a rename, an addition is one append (one write).
 
 log() { printf '%s: %s\n' "${PROG}" "$*"; }
+warn() { printf '%s: warning: %s\n' "${PROG}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${PROG}" "$*" >&2; exit 1; }
 
 need_root() { [[ ${EUID} -eq 0 ]] || die "must run as root (try: sudo $0 $*)"; }
@@ -70,55 +97,160 @@ need_dev() {
     die "interface $1 does not exist on this host"
 }
 
+readonly HOST_STATE=${STATE_ROOT}/host.state
+readonly STATE_HEADER="# ldrc state: cluster ${CLUSTER} host ${HOST}"
+readonly HOST_HEADER="# ldrc host state"
 # Work files live beside the state file and are kept after the run (the last
-# batch, snapshot and live table, for inspection); the lock serialises runs.
+# batch, snapshot and live table, for inspection).
 TMP=${STATE_DIR}/${HOST}.work
 
-# Serialise runs of this script: two applies must never interleave.
-# open_lock only opens it (lvs_dr.sh start takes it in its first pipeline, so
-# that the next processes load meanwhile); the lock lasts until the script exits.
+# What a state line may hold: these patterns are the only shapes accepted.
+readonly RE_IP='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}'
+readonly RE_DEV='[A-Za-z][A-Za-z0-9_.-]{0,14}'
+readonly RE_NAME='[A-Za-z][A-Za-z0-9_-]{0,62}'
+readonly RE_DST="${RE_IP}/([0-9]|[12][0-9]|3[0-2])"
+readonly RE_SYSCTL="net/ipv4/conf/${RE_DEV}/arp_(ignore|announce)|net/ipv4/vs/expire_quiescent_template|net/ipv4/ip_forward"
+readonly RE_WORD='[A-Za-z0-9_.:/-]+'
+
+# Serialise the ldrc scripts of this machine (every cluster): two runs never
+# interleave. open_lock only opens it (lvs_dr.sh start takes it in its first
+# pipeline, so that the next processes load meanwhile); take_lock also waits
+# for it and loads the state. The lock lasts until the script exits.
 open_lock() {
-  [[ -d ${TMP} ]] || mkdir -p "${TMP}"
-  exec 9>"${STATE_DIR}/${HOST}.lock"
+  umask 077
+  [[ -d ${TMP} ]] || mkdir -p -- "${TMP}"
+  exec 9>"${STATE_ROOT}/lock"
 }
 take_lock() {
   open_lock
-  flock -w 30 9 || die "another run of this script holds ${STATE_DIR}/${HOST}.lock"
+  flock -w 30 9 || die "another ldrc run holds ${STATE_ROOT}/lock"
+  state_load
 }
 
-# The state file records what start changed, one line each, so that stop
-# undoes exactly that and nothing else.
-state_lines() { # prefix -> the rest of each line that starts with it
-  local line
-  [[ -f ${STATE_FILE} ]] || return 0
-  while IFS= read -r line; do
-    if [[ ${line} == "$1 "* ]]; then printf '%s\n' "${line#"$1 "}"; fi
-  done <"${STATE_FILE}"
-  return 0
-}
-state_has() {
-  local line
-  [[ -f ${STATE_FILE} ]] || return 1
-  while IFS= read -r line; do
-    if [[ ${line} == "$1" ]]; then return 0; fi
-  done <"${STATE_FILE}"
-  return 1
-}
-state_add() { state_has "$1" || printf '%s\n' "$1" >>"${STATE_FILE}"; }
-state_del() { # exact line
-  local line keep=()
-  [[ -f ${STATE_FILE} ]] || return 0
-  while IFS= read -r line; do
-    [[ ${line} == "$1" ]] || keep+=("${line}")
-  done <"${STATE_FILE}"
-  printf '%s\n' "${keep[@]}" >"${STATE_FILE}"
+bad_state() { # file line-number reason
+  die "$1 line $2 is not valid ($3); nothing was changed. It records what ldrc changed on this host: repair the line by hand, or move the file away to start over (the host then keeps its current settings)"
 }
 
-# One `ip` process lists addresses and routes: NET_ADDRS["dev address/prefix"]
-# and NET_ROUTES["destination via dev"] (destination as 0.0.0.0/0 or a.b.c.d/n).
+file_lines() { # file -> FILE_LINES; a file that does not end in a newline was cut short: damaged
+  local text="" newlines
+  FILE_LINES=()
+  IFS= read -r -d '' text <"$1" || true
+  [[ -n ${text} ]] || bad_state "$1" 1 "the file is empty"
+  newlines=${text//[!$'\n']/}
+  [[ ${text} == *$'\n' ]] || bad_state "$1" "$((${#newlines} + 1))" "the last line is cut short"
+  mapfile -t FILE_LINES <<<"${text%$'\n'}"
+}
+
+# state_load: read and validate both state files into
+#   MY_ADDRS      "dev address/32" added by this cluster
+#   HOST_USERS    clusters using this machine
+#   HOST_SYSCTL   [key]=original value
+#   HOST_ROUTES   "cluster destination via dev": the routes each cluster wants
+#   HOST_PREV     "destination words...": the routes replaced, as `ip route` printed them
+#                 ("destination none" when there was none)
+state_load() {
+  local line n=0 w
+  MY_ADDRS=() HOST_USERS=() HOST_ROUTES=() HOST_PREV=()
+  declare -gA HOST_SYSCTL=()
+  if [[ -e ${STATE_FILE} ]]; then
+    [[ -f ${STATE_FILE} && ! -L ${STATE_FILE} ]] || die "${STATE_FILE} is not a regular file"
+    file_lines "${STATE_FILE}"
+    for line in "${FILE_LINES[@]}"; do
+      n=$((n + 1))
+      if ((n == 1)); then
+        [[ ${line} == "${STATE_HEADER}" ]] ||
+          bad_state "${STATE_FILE}" 1 "expected '${STATE_HEADER}': the file is empty, damaged, or another cluster's"
+      elif [[ ${line} =~ ^addr\ (${RE_DEV})\ (${RE_IP})/32$ ]]; then
+        MY_ADDRS+=("${BASH_REMATCH[1]} ${line##* }")
+      else
+        bad_state "${STATE_FILE}" "${n}" "unknown or malformed line"
+      fi
+    done
+  fi
+  [[ -e ${HOST_STATE} ]] || return 0
+  [[ -f ${HOST_STATE} && ! -L ${HOST_STATE} ]] || die "${HOST_STATE} is not a regular file"
+  n=0
+  file_lines "${HOST_STATE}"
+  for line in "${FILE_LINES[@]}"; do
+    n=$((n + 1))
+    if ((n == 1)); then
+      [[ ${line} == "${HOST_HEADER}" ]] || bad_state "${HOST_STATE}" 1 "expected '${HOST_HEADER}'"
+    elif [[ ${line} =~ ^user\ (${RE_NAME})$ ]]; then
+      HOST_USERS+=("${BASH_REMATCH[1]}")
+    elif [[ ${line} =~ ^sysctl\ (${RE_SYSCTL})\ ([0-9]{1,10})$ ]]; then
+      w=${line#sysctl }
+      [[ -z ${HOST_SYSCTL[${w% *}]+x} ]] || bad_state "${HOST_STATE}" "${n}" "a second original value for ${w% *}"
+      HOST_SYSCTL[${w% *}]=${w##* }
+    elif [[ ${line} =~ ^route\ (${RE_NAME})\ (${RE_DST})\ (${RE_IP})\ (${RE_DEV})$ ]]; then
+      HOST_ROUTES+=("${line#route }")
+    elif [[ ${line} =~ ^prev\ (${RE_DST})\ (none|(${RE_WORD})(\ ${RE_WORD})*)$ ]]; then
+      HOST_PREV+=("${line#prev }")
+    else
+      bad_state "${HOST_STATE}" "${n}" "unknown or malformed line"
+    fi
+  done
+}
+
+# Write-ahead records: one append each, the file created with its header first.
+state_record() { # line: into this cluster's state
+  if [[ ! -s ${STATE_FILE} ]]; then
+    printf '%s\n' "${STATE_HEADER}" >"${STATE_FILE}.new" && mv -f -- "${STATE_FILE}.new" "${STATE_FILE}"
+  fi
+  printf '%s\n' "$1" >>"${STATE_FILE}"
+}
+host_record() { # line: into the machine's shared state
+  if [[ ! -s ${HOST_STATE} ]]; then
+    printf '%s\n' "${HOST_HEADER}" >"${HOST_STATE}.new" && mv -f -- "${HOST_STATE}.new" "${HOST_STATE}"
+  fi
+  printf '%s\n' "$1" >>"${HOST_STATE}"
+}
+# Rewrites, from the arrays: a temporary file renamed over the old one.
+state_save() {
+  local a
+  if ((${#MY_ADDRS[@]} == 0)); then
+    rm -f -- "${STATE_FILE}"
+    return 0
+  fi
+  {
+    printf '%s\n' "${STATE_HEADER}"
+    for a in "${MY_ADDRS[@]}"; do printf 'addr %s\n' "${a}"; done
+  } >"${STATE_FILE}.new"
+  mv -f -- "${STATE_FILE}.new" "${STATE_FILE}"
+}
+host_save() {
+  local x
+  if ((${#HOST_USERS[@]} + ${#HOST_SYSCTL[@]} + ${#HOST_ROUTES[@]} + ${#HOST_PREV[@]} == 0)); then
+    rm -f -- "${HOST_STATE}"
+    return 0
+  fi
+  {
+    printf '%s\n' "${HOST_HEADER}"
+    for x in "${HOST_USERS[@]}"; do printf 'user %s\n' "${x}"; done
+    for x in "${!HOST_SYSCTL[@]}"; do printf 'sysctl %s %s\n' "${x}" "${HOST_SYSCTL[${x}]}"; done
+    for x in "${HOST_ROUTES[@]}"; do printf 'route %s\n' "${x}"; done
+    for x in "${HOST_PREV[@]}"; do printf 'prev %s\n' "${x}"; done
+  } >"${HOST_STATE}.new"
+  mv -f -- "${HOST_STATE}.new" "${HOST_STATE}"
+}
+
+host_join() { # record this cluster as a user of the machine (before it changes anything)
+  local u
+  for u in "${HOST_USERS[@]}"; do [[ ${u} != "${CLUSTER}" ]] || return 0; done
+  host_record "user ${CLUSTER}"
+  HOST_USERS+=("${CLUSTER}")
+}
+other_users() { # the other clusters using this machine, space separated
+  local u out=()
+  for u in "${HOST_USERS[@]}"; do [[ ${u} == "${CLUSTER}" ]] || out+=("${u}"); done
+  printf '%s' "${out[*]}"
+}
+
+# One `ip` process lists addresses and routes: NET_ADDRS["dev address/prefix"],
+# NET_ROUTES["destination via dev"] and NET_ROUTE_LINES["destination"] (every
+# route to it, as printed, one per line; destination as 0.0.0.0/0 or a.b.c.d/n).
 # read_net_start runs it in the background (lvs_dr.sh reads IPVS meanwhile),
 # read_net_finish waits for it (unless it ran in a subshell that waited) and
-# fills the two arrays.
+# fills the arrays.
 read_net() {
   read_net_start
   read_net_finish
@@ -128,12 +260,13 @@ read_net_start() {
   NET_PID=$!
 }
 read_net_finish() {
-  local f1 f2 f3 f4 rest dst via dev i words
-  declare -gA NET_ADDRS=() NET_ROUTES=()
+  local f1 f2 f3 f4 rest dst via dev i words line
+  declare -gA NET_ADDRS=() NET_ROUTES=() NET_ROUTE_LINES=()
   if [[ -n ${NET_PID:-} ]]; then
     wait "${NET_PID}" || die "could not list this host's addresses and routes (ip -batch)"
   fi
-  while read -r f1 f2 f3 f4 rest; do
+  while IFS= read -r line; do
+    read -r f1 f2 f3 f4 rest <<<"${line}"
     if [[ ${f1} == *: && ${f3} == inet ]]; then
       NET_ADDRS["${f2} ${f4}"]=1
       continue
@@ -141,6 +274,7 @@ read_net_finish() {
     dst=${f1}
     if [[ ${dst} == default ]]; then dst=0.0.0.0/0; fi
     [[ ${dst} == */* ]] || dst=${dst}/32
+    NET_ROUTE_LINES[${dst}]+="${line}"$'\n'
     read -r -a words <<<"${f2} ${f3} ${f4} ${rest}"
     via=""
     dev=""
@@ -156,24 +290,41 @@ read_net_finish() {
 }
 
 route_is() { [[ -n ${NET_ROUTES["$1 $2 $3"]+x} ]]; } # after read_net
+addr_is() { [[ -n ${NET_ADDRS["$1 $2"]+x} ]]; }      # dev address/prefix, after read_net
 
-vips_up() { # the VIPS array ("dev address/prefix label"), added where missing, in one `ip -batch`
-  local v dev addr label missing=()
+# ---- addresses -------------------------------------------------------------
+vips_up() { # the VIPS array ("dev address/prefix label"): recorded, then added where missing, in one `ip -batch`
+  local v dev addr label a missing=() stale=() recorded
+  declare -A want=()
   for v in "${VIPS[@]}"; do
     read -r dev addr label <<<"${v}"
-    [[ -n ${NET_ADDRS["${dev} ${addr}"]+x} ]] || missing+=("${dev} ${addr} ${label}")
+    want["${dev} ${addr}"]=1
+    addr_is "${dev}" "${addr}" || missing+=("${dev} ${addr} ${label}")
   done
+  # addresses an earlier configuration of this cluster added and this one drops
+  for a in "${MY_ADDRS[@]}"; do
+    [[ -n ${want[${a}]+x} ]] || stale+=("${a}")
+  done
+  if ((${#stale[@]})); then addr_remove "${stale[@]}"; fi
   if ((${#missing[@]} == 0)); then
     log "ok: ${#VIPS[@]} VIP address(es) in place"
     return 0
   fi
   for v in "${missing[@]}"; do
     read -r dev addr label <<<"${v}"
+    recorded=""
+    for a in "${MY_ADDRS[@]}"; do [[ ${a} != "${dev} ${addr}" ]] || recorded=1; done
+    if [[ -z ${recorded} ]]; then
+      state_record "addr ${dev} ${addr}"
+      MY_ADDRS+=("${dev} ${addr}")
+    fi
+  done
+  for v in "${missing[@]}"; do
+    read -r dev addr label <<<"${v}"
     printf 'address add %s dev %s label %s\n' "${addr}" "${dev}" "${label}"
   done | ip -batch -
   for v in "${missing[@]}"; do
     read -r dev addr label <<<"${v}"
-    state_add "addr ${dev} ${addr}"
     log "added ${addr} to ${dev} (label ${label})"
   done
 }
@@ -182,7 +333,7 @@ vips_status() { # prints DRIFT lines, returns 1 on drift
   local v dev addr label bad=0
   for v in "${VIPS[@]}"; do
     read -r dev addr label <<<"${v}"
-    if [[ -z ${NET_ADDRS["${dev} ${addr}"]+x} ]]; then
+    if ! addr_is "${dev}" "${addr}"; then
       log "DRIFT: ${addr} is not on ${dev}"
       bad=1
     fi
@@ -191,36 +342,90 @@ vips_status() { # prints DRIFT lines, returns 1 on drift
   return "${bad}"
 }
 
-addr_down_all() {
-  local dev addr present=()
-  while read -r dev addr; do
-    if [[ -n ${NET_ADDRS["${dev} ${addr}"]+x} ]]; then present+=("${dev} ${addr}"); fi
-  done < <(state_lines addr)
-  ((${#present[@]})) || return 0
-  for addr in "${present[@]}"; do
-    printf 'address del %s dev %s\n' "${addr#* }" "${addr%% *}"
-  done | ip -batch -
-  for addr in "${present[@]}"; do log "removed ${addr#* } from ${addr%% *}"; done
+addr_remove() { # "dev address/32"...: remove those present, then forget them all
+  local a present=() keep=()
+  declare -A gone=()
+  for a in "$@"; do
+    gone[${a}]=1
+    if addr_is "${a%% *}" "${a#* }"; then present+=("${a}"); fi
+  done
+  if ((${#present[@]})); then
+    for a in "${present[@]}"; do
+      printf 'address del %s dev %s\n' "${a#* }" "${a%% *}"
+    done | ip -batch -
+    for a in "${present[@]}"; do
+      unset "NET_ADDRS[${a}]"
+      log "removed ${a#* } from ${a%% *}"
+    done
+  fi
+  for a in "${MY_ADDRS[@]}"; do [[ -n ${gone[${a}]+x} ]] || keep+=("${a}"); done
+  MY_ADDRS=("${keep[@]}")
+  state_save
+}
+
+addr_down_all() { if ((${#MY_ADDRS[@]})); then addr_remove "${MY_ADDRS[@]}"; else state_save; fi; }
+
+# ---- routes ----------------------------------------------------------------
+# A route that replaces another: every route to that destination is saved
+# host-wide first exactly as `ip route` printed it (proto, src, metric, mtu...);
+# the last cluster that wants the destination puts them back as they were.
+route_words() { # a printed route -> words `ip route add` takes back (flags it prints but refuses dropped)
+  local w out=()
+  for w in $1; do
+    case ${w} in
+      linkdown | dead | offload | trap | offload_failed | pervasive | notify | rt_offload | rt_trap) ;;
+      *) out+=("${w}") ;;
+    esac
+  done
+  printf '%s' "${out[*]}"
 }
 
 routes_up() {
-  local r dst via dev prev k
+  local r dst via dev line k have have_prev shared
   for r in "${ROUTES[@]}"; do
     read -r dst via dev <<<"${r}"
+    have=""
+    for k in "${HOST_ROUTES[@]}"; do [[ ${k} != "${CLUSTER} ${dst} ${via} ${dev}" ]] || have=1; done
+    for k in "${HOST_ROUTES[@]}"; do
+      read -r -a line <<<"${k}"
+      if [[ ${line[0]} != "${CLUSTER}" && ${line[1]} == "${dst}" && "${line[2]} ${line[3]}" != "${via} ${dev}" ]]; then
+        die "cluster ${line[0]} on this host wants route ${dst} via ${line[2]} dev ${line[3]}; this cluster wants via ${via} dev ${dev}: they cannot share this host"
+      fi
+    done
     if route_is "${dst}" "${via}" "${dev}"; then
+      # in place: ours already, or another cluster's (then ours too, so its stop keeps it), or the host's own
+      shared=""
+      for k in "${HOST_ROUTES[@]}"; do [[ ${k#* } != "${dst} ${via} ${dev}" ]] || shared=1; done
+      if [[ -n ${shared} && -z ${have} ]]; then
+        host_record "route ${CLUSTER} ${dst} ${via} ${dev}"
+        HOST_ROUTES+=("${CLUSTER} ${dst} ${via} ${dev}")
+      fi
       log "ok: route ${dst} via ${via} dev ${dev}"
       continue
     fi
-    prev=""
-    for k in "${!NET_ROUTES[@]}"; do
-      if [[ ${k} == "${dst} "* ]]; then prev=${k#"${dst} "}; fi
-    done
-    if [[ -z $(state_lines "prev ${dst}") ]] && ! state_has "route ${dst} ${via} ${dev}"; then
-      if [[ -n ${prev} ]]; then state_add "prev ${dst} via ${prev% *} dev ${prev#* }"; else state_add "prev ${dst} none"; fi
+    # record first: the routes this one replaces (once per host), and that this cluster wants it
+    have_prev=""
+    for k in "${HOST_PREV[@]}"; do [[ ${k%% *} != "${dst}" ]] || have_prev=1; done
+    if [[ -z ${have_prev} ]]; then
+      if [[ -z ${NET_ROUTE_LINES[${dst}]:-} ]]; then
+        host_record "prev ${dst} none"
+        HOST_PREV+=("${dst} none")
+      else
+        while IFS= read -r line; do
+          [[ -n ${line} ]] || continue
+          line=$(route_words "${line}")
+          [[ ${line} =~ ^(${RE_WORD})(\ ${RE_WORD})*$ ]] || die "cannot record the route '${line}' safely; nothing was changed"
+          host_record "prev ${dst} ${line}"
+          HOST_PREV+=("${dst} ${line}")
+        done <<<"${NET_ROUTE_LINES[${dst}]}"
+      fi
+    fi
+    if [[ -z ${have} ]]; then
+      host_record "route ${CLUSTER} ${dst} ${via} ${dev}"
+      HOST_ROUTES+=("${CLUSTER} ${dst} ${via} ${dev}")
     fi
     ip route replace "${dst}" via "${via}" dev "${dev}"
-    state_add "route ${dst} ${via} ${dev}"
-    log "route ${dst} via ${via} dev ${dev}${prev:+ (was: via ${prev% *} dev ${prev#* })}"
+    log "route ${dst} via ${via} dev ${dev}"
   done
 }
 
@@ -238,32 +443,67 @@ routes_status() { # prints DRIFT lines, returns 1 on drift
   return "${bad}"
 }
 
-route_down_all() {
-  local dst via dev prev
-  while read -r dst via dev; do
+route_down_all() { # this cluster's routes: removed (and the saved ones restored) when no other cluster wants them
+  local k mine=() keep=() dst via dev other p words line cur
+  for k in "${HOST_ROUTES[@]}"; do
+    if [[ ${k%% *} == "${CLUSTER}" ]]; then mine+=("${k#* }"); else keep+=("${k}"); fi
+  done
+  ((${#mine[@]})) || return 0
+  for k in "${mine[@]}"; do
+    read -r dst via dev <<<"${k}"
+    other=""
+    for p in "${keep[@]}"; do [[ ${p#* } != "${dst} ${via} ${dev}" ]] || other=${p%% *}; done
+    if [[ -n ${other} ]]; then
+      log "kept route ${dst} via ${via} dev ${dev}: cluster ${other} uses it too"
+      continue
+    fi
     if route_is "${dst}" "${via}" "${dev}"; then
       ip route del "${dst}" via "${via}" dev "${dev}"
       log "removed route ${dst} via ${via} dev ${dev}"
     fi
-    prev=$(state_lines "prev ${dst}")
-    if [[ -n ${prev} && ${prev} != none ]] && ! ip -4 route show exact "${dst}" | grep -q .; then
-      # the saved route's words (via X dev Y): split on purpose
-      # shellcheck disable=SC2086
-      ip route add "${dst}" ${prev}
-      log "restored route ${dst} ${prev}"
+  done
+  HOST_ROUTES=("${keep[@]}")
+  # restore saved routes of destinations that no cluster wants any more
+  read_net
+  local restored=() pending=()
+  for p in "${HOST_PREV[@]}"; do
+    dst=${p%% *}
+    words=${p#* }
+    other=""
+    for k in "${HOST_ROUTES[@]}"; do read -r _ cur _ <<<"${k}"; [[ ${cur} != "${dst}" ]] || other=1; done
+    if [[ -n ${other} ]]; then
+      pending+=("${p}")
+      continue
     fi
-  done < <(state_lines route)
+    [[ ${words} != none ]] || continue
+    cur=""
+    while IFS= read -r line; do
+      [[ -z ${line} || $(route_words "${line}") != "${words}" ]] || cur=1
+    done <<<"${NET_ROUTE_LINES[${dst}]:-}"
+    if [[ -z ${cur} ]]; then
+      read -r -a line <<<"${words}"
+      ip route add "${line[@]}"
+      restored+=("${words}")
+      log "restored route ${words}"
+    fi
+  done
+  HOST_PREV=("${pending[@]}")
+  host_save
 }
 
-# sysctls through /proc/sys (keys are written as paths below it): builtins only
+# ---- sysctls (through /proc/sys; keys are written as paths below it) --------
 sysctl_up() {
   local s key want cur path
+  host_join
   for s in "${SYSCTLS[@]}"; do
     read -r key want <<<"${s}"
     path=/proc/sys/${key}
     [[ -e ${path} ]] || die "${key} does not exist on this kernel"
     read -r cur <"${path}"
-    [[ -n $(state_lines "sysctl ${key}") ]] || state_add "sysctl ${key} ${cur}"
+    if [[ -z ${HOST_SYSCTL[${key}]+x} ]]; then
+      host_record "sysctl ${key} ${cur}" # the original, before any ldrc cluster changed it
+      HOST_SYSCTL[${key}]=${cur}
+    fi
     if [[ ${cur} == "${want}" ]]; then
       log "ok: ${key} = ${want}"
     else
@@ -273,15 +513,41 @@ sysctl_up() {
   done
 }
 
-sysctl_down() {
-  local key old path
-  while read -r key old; do
+lo_vips_left() { # this cluster's VIPs still on lo (the kernel would answer ARP for them with the original sysctls)
+  local v dev addr label out=()
+  [[ -v VIPS ]] || return 0 # (lvs_router.sh has none)
+  for v in "${VIPS[@]}"; do
+    read -r dev addr label <<<"${v}"
+    if [[ ${dev} == lo ]] && addr_is lo "${addr}"; then out+=("${addr}"); fi
+  done
+  printf '%s' "${out[*]}"
+}
+
+sysctl_down() { # leave the machine; the last cluster to leave restores the original values
+  local key path others left keep=() u
+  others=$(other_users)
+  for u in "${HOST_USERS[@]}"; do [[ ${u} == "${CLUSTER}" ]] || keep+=("${u}"); done
+  HOST_USERS=("${keep[@]}")
+  if [[ -n ${others} ]]; then
+    host_save
+    log "kept the host-wide sysctls: still used by cluster(s) ${others}"
+    return 0
+  fi
+  left=$(lo_vips_left)
+  if [[ -n ${left} ]]; then
+    host_save
+    warn "kept the ARP sysctls (originals saved in ${HOST_STATE}): ${left} still on lo, not added by ldrc; with the original values this host would answer ARP for them"
+    return 0
+  fi
+  for key in "${!HOST_SYSCTL[@]}"; do
     path=/proc/sys/${key}
     if [[ -e ${path} ]]; then
-      printf '%s\n' "${old}" >"${path}"
-      log "restored ${key} = ${old}"
+      printf '%s\n' "${HOST_SYSCTL[${key}]}" >"${path}"
+      log "restored ${key} = ${HOST_SYSCTL[${key}]}"
     fi
-  done < <(state_lines sysctl)
+    unset "HOST_SYSCTL[${key}]"
+  done
+  host_save
 }
 
 sysctls_status() { # prints DRIFT lines, returns 1 on drift
@@ -319,7 +585,6 @@ do_stop() {
   addr_down_all
   route_down_all
   sysctl_down
-  rm -f -- "${STATE_FILE}"
   log "real server ${HOST} of cluster ${CLUSTER} is stopped"
 }
 
@@ -343,14 +608,13 @@ main() {
       ;;
   esac
   need_root "$@"
-  need_cmds ip flock grep
+  need_cmds ip flock mv
   case ${cmd} in
-    start) do_start ;;
+    start | restart) do_start ;;
     stop) do_stop ;;
-    restart) do_stop && do_start ;;
     status) do_status ;;
     *) die "unreachable: ${cmd}" ;;
   esac
 }
 
-main "$@"
+main "$@"; exit
