@@ -16,6 +16,10 @@
 #   --hook FILE, --extra DIR
 #                benchmarks (bench/apply.sh): FILE is sourced in the guest with the
 #                cluster up, DIR is copied to the guest as $DIR/extra.
+#   --scenario DIR
+#                instead of CLUSTER.ldr and guest.sh (VM only): compile every DIR/*.ldr,
+#                and the output of every DIR/*.py, into scn/<name>/ and run
+#                DIR/scenario.sh in the guest.
 #   --break rs-arp
 #                a deliberately broken cluster: the real servers' scripts skip the
 #                ARP sysctls (and their sysctl.d snippet is emptied). The run must fail.
@@ -30,10 +34,12 @@ ROOT=$(cd "${E2E}/../.." && pwd)
 MODE=ipvs
 BREAK=""
 RELOAD=""
+SCENARIO=""
 HOOK=""
 EXTRA=""
-while [[ $# -gt 1 ]]; do
+while [[ $# -gt 0 ]]; do
   case $1 in
+    --scenario) SCENARIO=$(cd "$2" && pwd); shift 2 ;;
     --host) MODE=host; shift ;;
     --break) BREAK=$2; shift 2 ;;
     --hook) HOOK=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
@@ -42,8 +48,13 @@ while [[ $# -gt 1 ]]; do
     *) break ;;
   esac
 done
-[[ $# -eq 1 ]] || { echo "usage: $0 [--host] [--break rs-arp] [--reload V2.ldr] CLUSTER.ldr" >&2; exit 2; }
-CLUSTER_FILE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+if [[ -n ${SCENARIO} ]]; then
+  [[ $# -eq 0 && ${MODE} == ipvs ]] || { echo "usage: $0 --scenario DIR" >&2; exit 2; }
+  CLUSTER_FILE=${SCENARIO}/scenario.sh
+else
+  [[ $# -eq 1 ]] || { echo "usage: $0 [--host] [--break rs-arp] [--reload V2.ldr] CLUSTER.ldr | --scenario DIR" >&2; exit 2; }
+  CLUSTER_FILE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+fi
 PY=${LDRC_PYTHON:-${ROOT}/.venv/bin/python}
 [[ -x ${PY} ]] || PY=python3
 CACHE=${LDRC_VM_CACHE:-/opt/ldrc-vm}
@@ -65,14 +76,25 @@ PKG=${WORK}/e2e
 mkdir -p "${PKG}/certs"
 
 # ---- 1. compile, describe, certificate ------------------------------------------
-PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${CLUSTER_FILE}" -o "${PKG}/out" --format concise
-PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${CLUSTER_FILE}" >"${PKG}/topo.sh"
+if [[ -n ${SCENARIO} ]]; then
+  mkdir -p "${WORK}/gen"
+  for g in "${SCENARIO}"/*.py; do
+    [[ -e ${g} ]] && PYTHONPATH=${ROOT} "${PY}" "${g}" >"${WORK}/gen/$(basename "${g}" .py).ldr"
+  done
+  for f in "${SCENARIO}"/*.ldr "${WORK}"/gen/*.ldr; do
+    [[ -e ${f} ]] || continue
+    PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${f}" -o "${PKG}/scn/$(basename "${f}" .ldr)" --format concise
+  done
+else
+  PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${CLUSTER_FILE}" -o "${PKG}/out" --format concise
+  PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${CLUSTER_FILE}" >"${PKG}/topo.sh"
+fi
 [[ -z ${HOOK} ]] || cp "${HOOK}" "${PKG}/hook.sh"
 [[ -z ${EXTRA} ]] || cp -r "${EXTRA}" "${PKG}/extra"
 if [[ -n ${RELOAD} ]]; then
   PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${RELOAD}" -o "${PKG}/out2" --format concise
 fi
-cp "${E2E}/guest.sh" "${PKG}/"
+if [[ -n ${SCENARIO} ]]; then cp "${SCENARIO}/scenario.sh" "${PKG}/guest.sh"; else cp "${E2E}/guest.sh" "${PKG}/"; fi
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=ldrc-e2e -days 2 \
   -keyout "${PKG}/certs/key.pem" -out "${PKG}/certs/cert.pem" 2>/dev/null
 if [[ ${BREAK} == rs-arp ]]; then

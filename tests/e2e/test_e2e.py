@@ -116,3 +116,27 @@ def test_apply_bench_steps_and_requests_during_reloads() -> None:
         assert reloads > 0 and failed == 0, (name, rows)
     assert rows["lvs_dr.sh reload, 1 rule changed"][1] > 0, rows  # it did apply changes
     assert rows["lvs_dr.sh reload, no change"][1] == 0, rows
+
+
+@pytest.mark.vm
+def test_hostile_scenarios_in_vm() -> None:
+    """Issue 10 on the real kernel (tests/e2e/hostile/): every IPVS option combination round-trips
+    through `ipvsadm -R` / `ipvsadm -Sn` and lvs_dr.sh; two clusters share one director; start
+    killed by SIGTERM at 40 points is always fully undone by stop; damaged state is refused."""
+    need_tool("qemu-system-x86_64")
+    need_tool("ipvsadm")
+    rc, out, passed, failed = run("--scenario", str(ROOT / "tests" / "e2e" / "hostile"), timeout=900)
+    print(out)
+    assert rc == 0 and failed == 0 and passed >= 40, out[-8000:]
+    for line in (
+        "PASS: matrix: ipvsadm -Sn prints ipvsadm.rules back byte for byte (171 services)",
+        "PASS: matrix: after start ipvsadm -Sn equals ipvsadm.rules byte for byte",
+        "PASS: matrix: status exits 0",
+        "PASS: matrix: a second start changes nothing",
+        "PASS: matrix: the drain survived stop and start",
+        "PASS: two: B still passes status after A stopped",
+        "PASS: two: after both stopped the director is exactly as before (foreign service, routes, sysctl)",
+        "PASS: damaged cluster state: nothing changed",
+    ):
+        assert line in out, line
+    assert re.search(r"PASS: sigterm: start killed at (\d+) of \1 points", out), out[-4000:]

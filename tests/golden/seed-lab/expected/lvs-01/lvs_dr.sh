@@ -605,8 +605,13 @@ sysctls_status() { # prints DRIFT lines, returns 1 on drift
 # changed). It dies when the lock, the table or the addresses cannot be read,
 # or when awk itself fails.
 ipvs_sync() {
-  local drains=${DRAINS_FILE} services=${SERVICES_FILE} st
+  local drains=${DRAINS_FILE} services=${SERVICES_FILE} st v ours=""
   if [[ -n ${NO_STATE:-} ]]; then drains="" services=""; fi
+  # the VIPs this cluster has or had: a recorded service on any other address is not ours
+  for v in "${VIPS[@]}" "${MY_ADDRS[@]}"; do
+    v=${v#* }
+    ours+=" ${v%%/*}"
+  done
   {
     if [[ -n ${LOCK_FIRST:-} ]]; then
       flock -w 30 9 || exit 75
@@ -614,7 +619,7 @@ ipvs_sync() {
     fi
     ipvsadm -Sn && echo '# end of ipvsadm -Sn'
     if [[ -n ${LOCK_FIRST:-} ]]; then wait "${NET_PID}" || exit 76; fi
-  } | awk -v mode="$1" -v tmp="${TMP}" -v rules="$2" -v embedded="${3:-}" -v drains="${drains}" -v services="${services}" \
+  } | awk -v mode="$1" -v tmp="${TMP}" -v rules="$2" -v embedded="${3:-}" -v drains="${drains}" -v services="${services}" -v ours="${ours}" \
     -v record="${RECORD:-0}" -v say="${SAY:-}" -v verify="${VERIFY:-${LDRC_IPVS_VERIFY:-auto}}" '
     function shq(s) { gsub(/\047/, "\047\\\047\047", s); return "\047" s "\047" }
     function add(line, key) { batch[++n] = line; if (!(key in touched)) { touched[key] = 1; nt++ } }
@@ -649,9 +654,11 @@ ipvs_sync() {
         split(line, w, " "); drained[w[2]] = 1; ndrained++
       }
       ln = 0
+      split(ours, w, " "); for (i in w) vipok[w[i]] = 1
       if (services != "") while ((getline line < services) > 0) {
         ln++
-        if (line !~ /^-[tu] [0-9]+\.[0-9]+\.[0-9]+\.[0-9]+:[0-9]+$/) { print "  " services " line " ln ": " line > (tmp "/drift"); bailed = 1; exit 12 }
+        split(line, w, "[ :]")
+        if (line !~ /^-[tu] [0-9]+\.[0-9]+\.[0-9]+\.[0-9]+:[0-9]+$/ || !(w[2] in vipok)) { print "  " services " line " ln ": " line > (tmp "/drift"); bailed = 1; exit 12 }
         own[line] = 1; recorded[line] = 1
       }
       if (embedded) while ((getline line < rules) > 0 && line != ": <<\047IPVS_RULES\047") continue
