@@ -17,7 +17,7 @@ from lark.lexer import PatternStr
 
 from . import ir
 from .diagnostics import Diagnostic
-from .resources import cache_dir, resource_path
+from .resources import resource_path
 
 
 class _ParseResult:
@@ -54,7 +54,7 @@ class _ToIR(Transformer[Token, ir.Module]):
         return ir.Word(str(tok), _tok_span(self.path, tok))
 
     def _n(self, tok: Token) -> ir.Number:
-        return ir.Number(int(tok), str(tok), _tok_span(self.path, tok))
+        return ir.Number(_number(tok), str(tok), _tok_span(self.path, tok))
 
     def start(self, meta: Any, items: list[ir.Statement]) -> ir.Module:
         return ir.Module(self.path, tuple(items))
@@ -151,18 +151,26 @@ class _ToIR(Transformer[Token, ir.Module]):
         )
 
 
+# Above every valid value of every numeric field (ports, weights, timeouts): the
+# checks then report a number with more digits as out of range (E112, E113,
+# E114, ...) with its text, and int() never sees thousands of digits (Python
+# refuses more than 4,300, and the conversion is quadratic below that).
+HUGE = 10**12
+_MAX_DIGITS = 12
+
+
+def _number(text: str) -> int:
+    digits = text.lstrip("0")  # leading zeros do not count: 0080 is 80
+    return int(digits or "0") if len(digits) <= _MAX_DIGITS else HUGE
+
+
 @functools.cache
 def _parser() -> Lark:
+    # No cache=: lark's cache is a pickle, and loading one from a user-writable
+    # directory runs whatever code was planted in it. Building the tables costs
+    # about 30 ms of start-up.
     grammar = resource_path("grammar", "ldr.lark").read_text(encoding="utf-8")
-    cache = cache_dir()
-    # lark checks the grammar's hash in the cache file and rebuilds on any change
-    return Lark(
-        grammar,
-        parser="lalr",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        cache=str(cache / "ldr.lark.cache") if cache else False,
-    )
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 
 @functools.cache
@@ -256,7 +264,7 @@ def _fast_vip(line: str, lineno: int, path: str) -> ir.Vip | None:
 
     off = m.start("ports") + 1
     ports = tuple(
-        Number(int(p[0]), p[0], Span(path, lineno, p.start() + off, lineno, p.end() + off))
+        Number(_number(p[0]), p[0], Span(path, lineno, p.start() + off, lineno, p.end() + off))
         for p in re.finditer(r"[0-9]+", m["ports"])
     )
     servers = []
@@ -268,14 +276,14 @@ def _fast_vip(line: str, lineno: int, path: str) -> ir.Vip | None:
         end = t1
         if r["port"] is not None:
             port = Number(
-                int(r["port"]),
+                _number(r["port"]),
                 r["port"],
                 Span(path, lineno, r.start("port") + base + 1, lineno, r.end("port") + base + 1),
             )
             end = port.span.end_column
         if r["weight"] is not None:
             weight = Number(
-                int(r["weight"]),
+                _number(r["weight"]),
                 r["weight"],
                 Span(path, lineno, r.start("weight") + base + 1, lineno, r.end("weight") + base + 1),
             )
