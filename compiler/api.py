@@ -10,6 +10,7 @@ from .check import check
 from .diagnostics import Diagnostic, sort_diagnostics
 from .ir import Span
 from .parse import parse
+from .plan import Plan
 from .targets import Artifact, render
 
 
@@ -17,6 +18,7 @@ from .targets import Artifact, render
 class Result:
     artifacts: tuple[Artifact, ...]
     diagnostics: tuple[Diagnostic, ...]
+    plan: Plan | None = None  # the checked model, when there are no errors
 
     @property
     def ok(self) -> bool:
@@ -67,5 +69,5 @@ def _compile(text: str, path: str, stamp: str | None, render_artifacts: bool) ->
     plan, diags = check(parsed.module)
     diags = sort_diagnostics(diags)
     if plan is None or not render_artifacts:
-        return Result((), tuple(diags))
-    return Result(tuple(render(plan, stamp or default_stamp())), tuple(diags))
+        return Result((), tuple(diags), plan)
+    return Result(tuple(render(plan, stamp or default_stamp())), tuple(diags), plan)

@@ -1,7 +1,14 @@
 """CLI: the thin shell around api.compile_source (disk, terminal, exit codes).
 
-Exit codes: 0 ok (warnings allowed), 1 input errors or --check drift,
-2 usage or I/O error, 3 internal error.
+Exit codes: 0 ok (warnings allowed), 1 input errors, or --check/--diff found
+DIR out of date (an interrupted write included), 2 usage or I/O error, or a
+refusal to write (DIR holds a file ldrc did not write, a symlink, a FIFO...:
+see --force; nothing is written then), 3 internal error.
+
+Diagnostics go to stderr, except --format json: one JSON document (the list
+of all diagnostics) on stdout. The one-line summary is always on stderr.
+FILE `-` is standard input, shown as `<stdin>`. Every user string on its way
+to the terminal goes through text.printable (no control characters).
 """
 
 from __future__ import annotations
@@ -16,31 +23,43 @@ import click
 from . import __version__, output
 from .api import Result, compile_bytes
 from .codes import CODES, explain
-from .diagnostics import format_concise, format_full, format_json
+from .diagnostics import format_all, format_json
+from .text import printable
 
 FORMATS = ("full", "concise", "json")
+STDIN_NAME = "<stdin>"
 
 
-def _read(file: str) -> bytes:
+def _read(file: str) -> tuple[bytes, str]:
+    """The bytes of FILE (`-`: standard input) and the name diagnostics show."""
+    if file == "-":
+        return sys.stdin.buffer.read(), STDIN_NAME
     try:
-        return Path(file).read_bytes()
+        return Path(file).read_bytes(), file
     except OSError as e:
-        click.echo(f"ldrc: error: cannot read {file}: {e.strerror}", err=True)
+        click.echo(f"ldrc: error: cannot read {printable(file)}: {e.strerror}", err=True)
         sys.exit(2)
 
 
-def _report(result: Result, source: str, fmt: str) -> None:
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _report(result: Result, source: str, fmt: str) -> bool:
+    """Print the diagnostics; True when a summary line was printed."""
     diags = result.diagnostics
     if fmt == "json":
-        click.echo(format_json(diags), err=True)
-        return
-    for d in diags:
-        click.echo(format_full(d, source) + "\n" if fmt == "full" else format_concise(d), err=True)
+        click.echo(format_json(diags))  # stdout: one document, all diagnostics
+    else:
+        for chunk in format_all(diags, source, fmt):
+            click.echo(chunk, err=True)
     errors = sum(d.is_error for d in diags)
     warnings = len(diags) - errors
-    if fmt == "full" and diags:
-        parts = [f"{n} {w}{'s' if n != 1 else ''}" for n, w in ((errors, "error"), (warnings, "warning")) if n]
+    if fmt != "concise" and diags:
+        parts = [_plural(n, w) for n, w in ((errors, "error"), (warnings, "warning")) if n]
         click.echo(f"ldrc: {' and '.join(parts)}", err=True)
+        return True
+    return False
 
 
 def _internal(debug: bool) -> NoReturn:
@@ -49,7 +68,7 @@ def _internal(debug: bool) -> NoReturn:
     else:
         exc = sys.exc_info()[1]
         click.echo(
-            f"ldrc: internal error [E901]: {type(exc).__name__}: {exc}\n"
+            f"ldrc: internal error [E901]: {type(exc).__name__}: {printable(str(exc))}\n"
             "  = note: this is a bug in ldrc, not in your input; please report it with the input file "
             "(run with --debug for the traceback)",
             err=True,
@@ -57,14 +76,14 @@ def _internal(debug: bool) -> NoReturn:
     sys.exit(3)
 
 
-def _compile(file: str, fmt: str, werror: bool, *, render: bool) -> tuple[Result, str]:
-    data = _read(file)
-    result = compile_bytes(data, file, render_artifacts=render)
+def _compile(file: str, fmt: str, werror: bool, *, render: bool) -> tuple[Result, bool]:
+    data, name = _read(file)
+    result = compile_bytes(data, name, render_artifacts=render)
     source = data.decode("utf-8", "replace")
-    _report(result, source, fmt)
+    summarized = _report(result, source, fmt)
     if not result.ok or (werror and result.diagnostics):
         sys.exit(1)
-    return result, source
+    return result, summarized
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,14 +98,50 @@ _format = click.option(
     type=click.Choice(FORMATS),
     default="full",
     show_default=True,
-    help="How diagnostics are printed.",
+    help="How diagnostics are printed (json: one document on stdout).",
 )
 _werror = click.option("--warnings-as-errors", "werror", is_flag=True, help="Exit 1 on warnings too.")
 _debug = click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+_file = click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 
 
-@main.command("compile")
-@click.argument("file", type=click.Path(dir_okay=False))
+def _problems(dest: Path, e: output.OutputError, force_helps: bool) -> NoReturn:
+    click.echo(f"ldrc: error: nothing written to {printable(str(dest))}:", err=True)
+    for p in e.problems:
+        click.echo(f"  {p}", err=True)
+    if force_helps:
+        click.echo(
+            "  = help: check these files; --force replaces files ldrc did not write (never a directory, "
+            "never through a symlinked host directory)",
+            err=True,
+        )
+    sys.exit(2)
+
+
+def _check_or_diff(result: Result, dest: Path, show_diff: bool) -> None:
+    changes, text = output.survey(result.artifacts, dest, with_diff=show_diff)
+    shown = printable(str(dest))
+    if changes.interrupted:
+        click.echo(
+            f"ldrc: {shown} is out of date (an interrupted write): `ldrc compile` finishes or undoes it",
+            err=True,
+        )
+        sys.exit(1)
+    if show_diff:
+        click.echo(text, nl=False)
+    for p in (*changes.refused, *changes.foreign):
+        click.echo(f"ldrc: note: {p}", err=True)
+    if changes.stale:
+        click.echo(
+            f"ldrc: {shown} is out of date: {len(changes.written)} to write, {len(changes.removed)} to remove",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"ldrc: {shown} is up to date ({len(changes.unchanged)} files)", err=True)
+
+
+@main.command("compile", short_help="Compile FILE into per-host artifacts under DIR.")
+@_file
 @click.option(
     "-o",
     "--output",
@@ -96,38 +151,52 @@ _debug = click.option("--debug", is_flag=True, help="Show a traceback on interna
     show_default=True,
     help="Output directory: one folder per host.",
 )
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if DIR is not up to date.")
-@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print the unified diff against DIR.")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if DIR is not up to date, else 0.")
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Write nothing; print the unified diff against DIR on stdout; exit 1 if DIR is out of date, 0 if up to date.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace files at artifact paths that ldrc did not write (not in DIR/.ldrc-manifest), "
+    "and symlinks, FIFOs or devices there (the entry itself, never its target).",
+)
 @_format
 @_werror
 @_debug
-def compile_cmd(file: str, out: str, check_only: bool, show_diff: bool, fmt: str, werror: bool, debug: bool) -> None:
-    """Compile FILE into per-host artifacts under DIR (nothing is written on errors)."""
+def compile_cmd(
+    file: str, out: str, check_only: bool, show_diff: bool, force: bool, fmt: str, werror: bool, debug: bool
+) -> None:
+    """Compile FILE (`-`: standard input) into per-host artifacts under DIR.
+
+    Nothing is written on errors. DIR changes all at once: an interrupted
+    write is finished or undone by the next compile. Files that ldrc did not
+    write are never replaced without --force (exit 2, nothing written).
+    """
+    if show_diff and fmt == "json":
+        raise click.UsageError("--diff prints the diff on stdout: use --format full or concise with it")
     try:
         result, _ = _compile(file, fmt, werror, render=True)
         dest = Path(out)
-        if show_diff or check_only:
-            if show_diff:
-                click.echo(output.diff(result.artifacts, dest), nl=False)
-            changes = output.plan_changes(result.artifacts, dest)
-            if changes.stale:
-                click.echo(
-                    f"ldrc: {dest} is out of date: {len(changes.written)} to write, {len(changes.removed)} to remove",
-                    err=True,
-                )
-                sys.exit(1)
-            click.echo(f"ldrc: {dest} is up to date ({len(changes.unchanged)} files)", err=True)
-            return
         try:
-            changes = output.write(result.artifacts, dest)
+            if show_diff or check_only:
+                _check_or_diff(result, dest, show_diff)
+                return
+            changes = output.write(result.artifacts, dest, force=force)
+        except output.OutputError as e:
+            _problems(dest, e, e.forceable and not force)
         except OSError as e:
-            click.echo(f"ldrc: error: cannot write to {dest}: {e.strerror or e}", err=True)
+            click.echo(f"ldrc: error: cannot write to {printable(str(dest))}: {printable(str(e))}", err=True)
             sys.exit(2)
         hosts = len({a.path.split("/")[0] for a in result.artifacts})
+        replaced = f", {len(changes.foreign)} not written by ldrc replaced (--force)" if changes.foreign else ""
         click.echo(
-            f"ldrc: {len(result.artifacts)} files for {hosts} hosts in {dest} "
+            f"ldrc: {len(result.artifacts)} files for {hosts} hosts in {printable(str(dest))} "
             f"({len(changes.written)} written, {len(changes.unchanged)} unchanged, "
-            f"{len(changes.removed)} removed)",
+            f"{len(changes.removed)} removed{replaced})",
             err=True,
         )
     except SystemExit:
@@ -136,27 +205,39 @@ def compile_cmd(file: str, out: str, check_only: bool, show_diff: bool, fmt: str
         _internal(debug)
 
 
-@main.command("check")
-@click.argument("file", type=click.Path(dir_okay=False))
+@main.command("check", short_help="Parse and check FILE; write nothing.")
+@_file
 @_format
 @_werror
 @_debug
 def check_cmd(file: str, fmt: str, werror: bool, debug: bool) -> None:
-    """Parse and check FILE; write nothing."""
+    """Parse and check FILE (`-`: standard input); write nothing.
+
+    On success, one summary line on stderr: ldrc: ok: H hosts, V VIPs, S services, W warnings.
+    """
     try:
-        _compile(file, fmt, werror, render=False)
+        result, summarized = _compile(file, fmt, werror, render=False)
+        plan = result.plan
+        if not summarized and plan is not None:
+            vips = len(plan.director.vips) if plan.director else 0
+            services = len(plan.director.services) if plan.director else 0
+            click.echo(
+                f"ldrc: ok: {_plural(len(plan.hosts), 'host')}, {_plural(vips, 'VIP')}, "
+                f"{_plural(services, 'service')}, {_plural(len(result.diagnostics), 'warning')}",
+                err=True,
+            )
     except SystemExit:
         raise
     except Exception:
         _internal(debug)
 
 
-@main.command("explain")
+@main.command("explain", short_help="Explain a diagnostic code, e.g. E203.")
 @click.argument("code")
 def explain_cmd(code: str) -> None:
     """Explain a diagnostic code, e.g. `ldrc explain E203`."""
     text = explain(code)
     if text is None:
-        click.echo(f"ldrc: error: unknown code {code}; codes: {' '.join(CODES)}", err=True)
+        click.echo(f"ldrc: error: unknown code {printable(code)}; codes: {' '.join(CODES)}", err=True)
         sys.exit(2)
     click.echo(text)
