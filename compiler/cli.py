@@ -213,7 +213,8 @@ def compile_cmd(
 def check_cmd(file: str, fmt: str, werror: bool, debug: bool) -> None:
     """Parse and check FILE (`-`: standard input); write nothing.
 
-    On success, one summary line on stderr: ldrc: ok: H hosts, V VIPs, S services, W warnings.
+    On success, one summary line on stderr: `ldrc: ok: H hosts, V VIPs, S services, W warnings`
+    (or `ldrc: W warnings` after warnings printed in full or as JSON).
     """
     try:
         result, summarized = _compile(file, fmt, werror, render=False)
