@@ -195,11 +195,37 @@ def test_stale_temporary_files_never_block_a_run(tmp_path: Path) -> None:
     assert compile_seed(out).returncode == 0
     stale = out / "lvs-01" / ".ldrc-tmp-0123456789abcdef01234567"
     stale.write_text("half")
-    r = compile_seed(out, "--check")
-    assert r.returncode == 1 and "out of date (an interrupted write)" in r.stderr
-    assert stale.exists(), "--check writes nothing"
+    (out / ".ldrc-journal").write_text("ldrc-journal 1\nrename\tlvs-01\t.ldrc-tmp-x")  # torn: no end line
+    for extra in ("--check", "--diff"):
+        r = compile_seed(out, extra)
+        assert r.returncode == 1 and "out of date (an interrupted write)" in r.stderr and r.stdout == ""
+        assert stale.exists() and (out / ".ldrc-journal").exists(), f"{extra} writes nothing"
     r = compile_seed(out)
     assert r.returncode == 0, r.stderr
-    assert not stale.exists()
+    assert not stale.exists() and not (out / ".ldrc-journal").exists()
     assert compile_seed(out, "--check").returncode == 0
     assert not [p for p in out.rglob(".ldrc-*") if p.name != ".ldrc-manifest"]
+
+
+def test_crafted_journal_never_acts_outside_dir(tmp_path: Path, sentinel: Path) -> None:
+    """A planted journal (with a valid checksum) is rolled forward only inside DIR, on regular files."""
+    from compiler.output import _journal_text
+
+    out = tmp_path / "out"
+    assert compile_seed(out).returncode == 0
+    (out / "evil").symlink_to(sentinel / "etc")
+    tmp = ".ldrc-tmp-" + "a" * 24
+    (out / "lvs-01" / tmp).symlink_to(sentinel / "lvs_dr.sh")
+    ops = [("remove", "evil", "passwd"), ("rename", "lvs-01", tmp, "lvs_dr.sh"), ("rename", "evil", tmp, "passwd")]
+    (out / ".ldrc-journal").write_bytes(_journal_text(ops))
+    before = snapshot(sentinel)
+    r = compile_seed(out)
+    assert snapshot(sentinel) == before
+    assert r.returncode == 0, r.stderr
+    assert not (out / ".ldrc-journal").exists()
+    assert (out / "lvs-01" / "lvs_dr.sh").is_file() and not (out / "lvs-01" / "lvs_dr.sh").is_symlink()
+    # a journal naming paths outside DIR is not a journal: it is rolled back (deleted), nothing else
+    bad = _journal_text([("remove", "..", "x")])
+    (out / ".ldrc-journal").write_bytes(bad)
+    assert compile_seed(out).returncode == 0
+    assert snapshot(sentinel) == before and not (out / ".ldrc-journal").exists()
