@@ -666,10 +666,38 @@ compare() {
       printf '*%s\n-A %s -j %s\n' "${t}" "${b}" "${c}"
     done
   } | owned_lines | canonical >"${IPT_DIR}/desired"
-  diff --old-line-format='-%L' --new-line-format='+%L' --unchanged-line-format='' \
-    "${IPT_DIR}/live" "${IPT_DIR}/desired" >"${IPT_DIR}/diff" || rc=$?
-  ((rc <= 1)) || die "diff failed on ${IPT_DIR}/live and ${IPT_DIR}/desired"
+  chain_diff "${IPT_DIR}/live" "${IPT_DIR}/desired" >"${IPT_DIR}/diff" ||
+    die "could not compare ${IPT_DIR}/live and ${IPT_DIR}/desired"
+  [[ -s ${IPT_DIR}/diff ]] && rc=1
   return "${rc}"
+}
+
+# chain_diff LIVE DESIRED: per chain (the first two fields), nothing when the
+# rules are the same in the same order; else "-" for the live rules the
+# configuration does not have and "+" for the missing ones (when only the order
+# differs: every live rule "-", every desired rule "+"). awk, not diff(1): a
+# minimal router may have busybox's diff without line formats.
+chain_diff() {
+  awk -F '\t' '
+    { k = $1 FS $2; if (!(k in seen)) { seen[k] = 1; keys[++nk] = k } }
+    FILENAME == ARGV[1] { live[k, ++nl[k]] = $0; next }
+    { want[k, ++nw[k]] = $0 }
+    END {
+      for (i = 1; i <= nk; i++) {
+        k = keys[i]; same = nl[k] == nw[k]
+        for (j = 1; same && j <= nl[k]; j++) if (live[k, j] != want[k, j]) same = 0
+        if (same) continue
+        out = 0
+        split("", left); for (j = 1; j <= nw[k]; j++) left[want[k, j]]++
+        for (j = 1; j <= nl[k]; j++) { l = live[k, j]; if (left[l] > 0) left[l]--; else { print "-" l; out = 1 } }
+        split("", left); for (j = 1; j <= nl[k]; j++) left[live[k, j]]++
+        for (j = 1; j <= nw[k]; j++) { l = want[k, j]; if (left[l] > 0) left[l]--; else { print "+" l; out = 1 } }
+        if (!out) {
+          for (j = 1; j <= nl[k]; j++) print "-" live[k, j]
+          for (j = 1; j <= nw[k]; j++) print "+" want[k, j]
+        }
+      }
+    }' "$1" "$2"
 }
 
 # Print the diff as "- table: rule" / "+ table: rule", each line prefixed with $1.
@@ -869,7 +897,7 @@ main() {
       ;;
   esac
   need_root "$@"
-  need_cmds iptables iptables-save iptables-restore awk sort diff sed grep flock ip
+  need_cmds iptables iptables-save iptables-restore awk sort sed grep flock ip mv
   case ${cmd} in
     start | restart) do_start ;;
     stop) do_stop ;;
