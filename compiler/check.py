@@ -533,13 +533,14 @@ class _Checker:
                 out.append(self.dest_options(rs, addr, owner, text, ports, method))
                 continue
             if rs.kind is ir.TargetKind.SUFFIX:
-                n = int(rs.target.text[1:])
+                digits = rs.target.text[1:].lstrip("0") or "0"
+                n = int(digits) if len(digits) <= 12 else -1  # (never int() on thousands of digits)
                 if 0 < n < net.num_addresses - 1:
                     addr = net.network_address + n
                 else:
                     self.err(
                         "E202",
-                        f"host number {rs.target.text} is outside {net}",
+                        f"host number {_short(rs.target.text)} is outside {net}",
                         rs.target.span,
                         f"{net} has hosts .1 to .{net.num_addresses - 2}",
                     )
@@ -818,6 +819,11 @@ class _Checker:
                     )
                 forward_drop = item.policy.text == "drop"
         return Router(hp, tuple(dnats), tuple(snats), forward_drop)
+
+
+def _short(text: str) -> str:
+    """A user's number as shown in a message: thousands of digits are cut."""
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
 
 
 def _quiet_address(text: str) -> IPv4Address | None:

@@ -45,7 +45,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _report(result: Result, source: str, fmt: str) -> bool:
+def _report(result: Result, source: str, fmt: str, *, render: bool = True, werror: bool = False) -> bool:
     """Print the diagnostics; True when a summary line was printed."""
     diags = result.diagnostics
     if fmt == "json":
@@ -55,6 +55,8 @@ def _report(result: Result, source: str, fmt: str) -> bool:
             click.echo(chunk, err=True)
     errors = sum(d.is_error for d in diags)
     warnings = len(diags) - errors
+    if not render and not errors and not (werror and diags):
+        return False  # `check` ends with its own summary line, warnings counted there
     if fmt != "concise" and diags:
         parts = [_plural(n, w) for n, w in ((errors, "error"), (warnings, "warning")) if n]
         click.echo(f"ldrc: {' and '.join(parts)}", err=True)
@@ -80,7 +82,7 @@ def _compile(file: str, fmt: str, werror: bool, *, render: bool) -> tuple[Result
     data, name = _read(file)
     result = compile_bytes(data, name, render_artifacts=render)
     source = data.decode("utf-8", "replace")
-    summarized = _report(result, source, fmt)
+    summarized = _report(result, source, fmt, render=render, werror=werror)
     if not result.ok or (werror and result.diagnostics):
         sys.exit(1)
     return result, summarized
@@ -214,7 +216,7 @@ def check_cmd(file: str, fmt: str, werror: bool, debug: bool) -> None:
     """Parse and check FILE (`-`: standard input); write nothing.
 
     On success, one summary line on stderr: `ldrc: ok: H hosts, V VIPs, S services, W warnings`
-    (or `ldrc: W warnings` after warnings printed in full or as JSON).
+    (after the warnings, if any).
     """
     try:
         result, summarized = _compile(file, fmt, werror, render=False)
