@@ -58,7 +58,7 @@ def test_director_script_embeds_the_save_file(artifacts: dict[str, str]) -> None
         if path.endswith("/lvs_dr.sh"):
             rules = artifacts[path.replace("lvs_dr.sh", "ipvsadm.rules")]
             # after `main "$@"; exit`: bash never parses it, awk reads it from the file
-            _, sep, tail = text.rpartition('\nmain "$@"; exit\n')
+            _, sep, tail = text.rpartition('\nmain "$@"; exit "${RESULT}"\n')
             assert sep and tail.endswith(f"\n: <<'IPVS_RULES'\n{rules}IPVS_RULES\n"), path
 
 
@@ -70,6 +70,7 @@ def test_every_script_ends_on_one_main_exit_line(artifacts: dict[str, str]) -> N
     for path in scripts:
         code = artifacts[path].split("\n: <<'IPVS_RULES'\n")[0]
         lines = code.splitlines()
-        assert lines.count('main "$@"; exit') == 1 and 'main "$@"' not in lines, path
-        after = lines[lines.index('main "$@"; exit') + 1 :]
+        last = 'main "$@"; exit "${RESULT}"'
+        assert lines.count(last) == 1 and 'main "$@"' not in lines, path
+        after = lines[lines.index(last) + 1 :]
         assert all(not line or line.startswith("#") for line in after), path

@@ -33,11 +33,11 @@ PROBE = f"{NET}.2"
 ROUTER = f"{NET}.1"
 
 
-def cluster(name: str, vip: str, rs_name: str = "web1") -> str:
+def cluster(name: str, vip: str, rs_name: str = "web1", *, gateway: str = ROUTER, port: int = 80) -> str:
     return f"""cluster {name}
 host lb director {{ interface eth0 {NET}.3/24 }}
-host {rs_name} realserver {{ interface eth0 {RIP}/24 gateway {ROUTER} }}
-vip {vip} tcp 80 rr -> rs {rs_name}
+host {rs_name} realserver {{ interface eth0 {RIP}/24 gateway {gateway} }}
+vip {vip} tcp {port} rr -> rs {rs_name}
 """
 
 
@@ -303,7 +303,7 @@ def test_script_replaced_while_running(host: Host, tmp_path: Path) -> None:
     made bash read the new bytes at its old offset. The running copy must not run them."""
     script = rs_script(tmp_path, cluster("shop", f"{NET}.80"), "shop")
     original = script.read_text()
-    assert 'main "$@"; exit\n' in original
+    assert 'main "$@"; exit "${RESULT}"\n' in original
     hook = tmp_path / "replace.sh"
     # on the first command of main, rewrite the file in place: same bytes plus a command after the end
     hook.write_text(
@@ -318,3 +318,103 @@ def test_script_replaced_while_running(host: Host, tmp_path: Path) -> None:
     assert "INJECTED-BY-REPLACEMENT" not in r.stdout + r.stderr
     script.write_text(original)
     assert host.run(script, "stop").returncode == 0
+
+
+def test_two_clusters_sharing_a_vip(host: Host, tmp_path: Path) -> None:
+    """Review finding: two clusters with the same VIP (other ports) on one real server: stopping
+    one removed the VIP that the other still serves."""
+    web = rs_script(tmp_path, cluster("web", f"{NET}.80"), "web")
+    mail = rs_script(tmp_path, cluster("mail", f"{NET}.80", port=25), "mail")
+    before = host.snapshot()
+    assert host.run(web, "start").returncode == 0
+    assert host.run(mail, "start").returncode == 0
+    r = host.run(web, "stop")
+    assert r.returncode == 0 and "kept 10.77.0.80/32 on lo" in r.stdout, r.stdout
+    assert host.lo_vips() == [f"{NET}.80"]
+    assert host.run(mail, "status").returncode == 0
+    assert host.arp_safe()
+    assert host.run(mail, "stop").returncode == 0
+    assert host.snapshot() == before
+    # the other order
+    assert host.run(mail, "start").returncode == 0
+    assert host.run(web, "start").returncode == 0
+    assert host.run(mail, "stop").returncode == 0
+    assert host.run(web, "status").returncode == 0
+    assert host.run(web, "stop").returncode == 0
+    assert host.snapshot() == before
+
+
+def test_a_better_route_elsewhere_is_not_ok(host: Host, tmp_path: Path) -> None:
+    """Review finding: with a lower-metric default route via another router, start and status said
+    "ok" because some route via the router existed; replies left through the other gateway."""
+    sh("ip", "-n", host.ns, "route", "flush", "default")
+    sh("ip", "-n", host.ns, "route", "add", "default", "via", f"{NET}.9", "dev", "eth0")
+    sh("ip", "-n", host.ns, "route", "add", "default", "via", ROUTER, "dev", "eth0", "metric", "100")
+    before = host.snapshot()
+    script = rs_script(tmp_path, cluster("shop", f"{NET}.80"), "shop")
+    r = host.run(script, "status")
+    assert r.returncode == 3 and "not the one in effect" in r.stdout, r.stdout
+    assert host.run(script, "start").returncode == 0
+    got = sh("ip", "-n", host.ns, "route", "get", "192.0.2.7").stdout
+    assert f"via {ROUTER} " in got, got
+    assert host.run(script, "status").returncode == 0
+    assert host.run(script, "stop").returncode == 0
+    assert host.snapshot() == before
+
+
+def test_stop_goes_on_when_a_route_cannot_be_restored(host: Host, tmp_path: Path) -> None:
+    """Review finding: a saved route whose interface is down made stop fail with `ip`'s own exit
+    status 2 on every retry, with the ARP sysctls never restored. Now stop does the rest, says what
+    it could not do, exits 1, and a later stop restores the route."""
+    sh("ip", "-n", host.ns, "link", "add", "eth1", "type", "veth", "peer", "name", "eth1", "netns", host.probe)
+    sh("ip", "-n", host.probe, "link", "set", "eth1", "up")
+    sh("ip", "-n", host.ns, "link", "set", "eth1", "up")
+    sh("ip", "-n", host.ns, "addr", "add", "10.78.0.11/24", "dev", "eth1")
+    sh("ip", "-n", host.ns, "route", "flush", "default")
+    sh("ip", "-n", host.ns, "route", "add", "default", "via", "10.78.0.1", "dev", "eth1", "proto", "static")
+    before = host.snapshot()
+    script = rs_script(tmp_path, cluster("shop", f"{NET}.80"), "shop")
+    assert host.run(script, "start").returncode == 0
+    sh("ip", "-n", host.ns, "link", "set", "eth1", "down")
+    r = host.run(script, "stop")
+    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+    assert "could not restore route 'default via 10.78.0.1 dev eth1 proto static'" in r.stderr, r.stderr
+    assert host.lo_vips() == [] and host.snapshot()["all/arp_ignore"] == before["all/arp_ignore"]
+    sh("ip", "-n", host.ns, "link", "set", "eth1", "up")
+    r = host.run(script, "stop")
+    assert r.returncode == 0 and "restored route default via 10.78.0.1" in r.stdout, r.stdout + r.stderr
+    assert host.snapshot() == before
+    assert not (host.state / "host.state").exists()
+
+
+def test_unexpected_failures_exit_1_with_the_command(host: Host, tmp_path: Path) -> None:
+    """Review finding: an `ip` failure leaked its own exit status 2 (which reads as "usage")."""
+    script = rs_script(tmp_path, cluster("shop", f"{NET}.80", gateway=f"{NET}.1"), "shop")
+    sh("ip", "-n", host.ns, "link", "set", "eth0", "down")
+    r = host.run(script, "start")
+    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+    assert "could not set route 0.0.0.0/0" in r.stderr, r.stderr
+    sh("ip", "-n", host.ns, "link", "set", "eth0", "up")
+    assert host.run(script, "stop").returncode == 0
+
+
+def test_a_changed_gateway_releases_the_old_claim(host: Host, tmp_path: Path) -> None:
+    """Review finding: after a gateway change the old route claim stayed in host.state, so another
+    cluster wanting the new gateway was refused, after it had already changed the host."""
+    v1 = rs_script(tmp_path, cluster("shop", f"{NET}.80"), "shop")
+    v2 = rs_script(tmp_path, cluster("shop", f"{NET}.80", gateway=f"{NET}.9"), "shop2")
+    other = rs_script(tmp_path, cluster("blog", f"{NET}.81", gateway=f"{NET}.9"), "blog")
+    clash = rs_script(tmp_path, cluster("mail", f"{NET}.82", gateway=f"{NET}.7"), "mail")
+    before = host.snapshot()
+    assert host.run(v1, "start").returncode == 0
+    assert host.run(v2, "start").returncode == 0
+    assert f"route shop 0.0.0.0/0 {ROUTER} eth0" not in (host.state / "host.state").read_text()
+    assert host.run(other, "start").returncode == 0
+    up = host.snapshot()
+    r = host.run(clash, "start")
+    assert r.returncode == 1 and "cannot share this host (nothing was changed)" in r.stderr, r.stderr
+    assert host.snapshot() == up and "mail" not in (host.state / "host.state").read_text()
+    assert host.run(v2, "stop").returncode == 0
+    assert host.run(other, "status").returncode == 0
+    assert host.run(other, "stop").returncode == 0
+    assert host.snapshot() == before

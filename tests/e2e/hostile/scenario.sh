@@ -11,6 +11,8 @@
 #   sigterm     lvs_dr.sh start killed by SIGTERM before one command after another:
 #               stop afterwards restores addresses, routes, sysctls and the IPVS
 #               table exactly (a foreign service included)
+#   change      a reload that moves the VIP (a2.ldr); drain of a stopped cluster;
+#               a new version renamed over the script while it runs
 #   damaged     crafted or damaged state files: refused, nothing changed
 # Only namespaces made here carry addresses; they are deleted on exit.
 # Last line: "e2e-hostile: N passed, N failed".
@@ -136,6 +138,38 @@ check "two: expire_quiescent_template stays 1 while B runs" test "$(ns two cat /
 check "two: stop B" ns two "${B}" stop
 check "two: after both stopped the director is exactly as before (foreign service, routes, sysctl)" \
   test "$(netstate two)" = "${D0}"
+
+# ------------------------------------------------------------------ a changed VIP, drains, a replaced script
+A2=${SCN}/a2/lb/lvs_dr.sh
+newdir c 10.67.0.2
+ns c ipvsadm -A -t 10.255.255.254:9 -s wlc
+C0=$(netstate c)
+check "change: start A (VIP .80)" ns c "${A}" start
+check "change: reload with the VIP moved to .90" ns c "${A2}" reload
+check "change: status of the new configuration exits 0" test "$(rc_of ns c "${A2}" status)" = 0
+check "change: .80 and its services are gone, .90 is up" \
+  bash -c "ip netns exec ${P}-c ipvsadm -Sn | grep -q 10.67.0.90:80 && ! ip netns exec ${P}-c ipvsadm -Sn | grep -q 10.67.0.80 && ! ip -n ${P}-c -o addr show | grep -q 10.67.0.80/32"
+check "change: stop" ns c "${A2}" stop
+check "change: the director is exactly as before" test "$(netstate c)" = "${C0}"
+ns c "${A}" drain web1 >"${WORK}/out" 2>&1
+check "drain of a stopped cluster: recorded only, no IPVS service created" \
+  bash -c "grep -q 'applies at its next start' '${WORK}/out' && [ \"\$(ip netns exec ${P}-c ipvsadm -Sn)\" = '-A -t 10.255.255.254:9 -s wlc' ] && [ ! -e '${WORK}/state-c/host.state' ]"
+check "drain of a stopped cluster: the next start applies it" \
+  bash -c "ip netns exec ${P}-c env LDRC_STATE_DIR=${WORK}/state-c ${A} start >/dev/null && ip netns exec ${P}-c ipvsadm -Sn | grep -q -- '-r 10.67.0.11:80 -g -w 0'"
+ns c "${A}" undrain web1 >/dev/null 2>&1
+ns c "${A}" stop >/dev/null 2>&1
+# a new version renamed over the script while it runs (install + mv): this run stays the old version
+mkdir -p "${WORK}/bin"
+cp "${A}" "${WORK}/bin/lvs_dr.sh"
+cp "${A2}" "${WORK}/bin/.new"
+printf 'set -T\ntrap %s DEBUG\n' "'if [[ \${FUNCNAME[0]:-} == ipvs_sync && -z \${LDRC_SWAPPED:-} ]]; then LDRC_SWAPPED=1; mv -f ${WORK}/bin/.new ${WORK}/bin/lvs_dr.sh; fi'" >"${WORK}/swap"
+ns c env BASH_ENV="${WORK}/swap" "${WORK}/bin/lvs_dr.sh" start >"${WORK}/out" 2>&1
+check "replaced while running: the file is the new version" grep -q 10.67.0.90 "${WORK}/bin/lvs_dr.sh"
+check "replaced while running: the run applied its own version only (.80, not .90)" \
+  bash -c "ip netns exec ${P}-c ipvsadm -Sn | grep -q 10.67.0.80:80 && ! ip netns exec ${P}-c ipvsadm -Sn | grep -q 10.67.0.90"
+check "replaced while running: the new version then reloads cleanly" ns c "${WORK}/bin/lvs_dr.sh" reload
+check "replaced while running: and stops back to the original director" \
+  bash -c "ip netns exec ${P}-c env LDRC_STATE_DIR=${WORK}/state-c ${WORK}/bin/lvs_dr.sh stop >/dev/null && [ \"\$(ip netns exec ${P}-c ipvsadm -Sn)\" = '-A -t 10.255.255.254:9 -s wlc' ]"
 
 # ------------------------------------------------------------------ SIGTERM during start
 S=${SCN}/b/lb/lvs_dr.sh

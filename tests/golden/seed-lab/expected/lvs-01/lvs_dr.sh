@@ -89,6 +89,21 @@ readonly SELF=${BASH_SOURCE[0]:-}
 # is touched. Files are private (umask 077); a rewrite goes through a
 # temporary file and a rename, an addition is one append (one write).
 
+# Exit status, in every ldrc script: 0 done; 1 error (after a message); 2 usage,
+# and for `plan` "changes to make"; 3 `status` found drift. A command that fails
+# where nothing expects it ends the script through the ERR trap with exit 1 and
+# the command in the message, never with the command's own status (which could
+# read as 2 or 3). The commands set RESULT (2, 3); the script exits with it.
+RESULT=0
+INCOMPLETE=0 # set when stop could not restore something: it goes on, then exits 1
+# shellcheck disable=SC2329 # called by the ERR trap
+on_error() {
+  printf "%s: error: '%s' failed (exit %s); what was done so far is recorded: fix the cause and run the command again, or stop\n" "${PROG}" "$2" "$1" >&2
+  exit 1
+}
+set -E
+trap 'on_error "$?" "${BASH_COMMAND}"' ERR
+
 log() { printf '%s: %s\n' "${PROG}" "$*"; }
 warn() { printf '%s: warning: %s\n' "${PROG}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${PROG}" "$*" >&2; exit 1; }
@@ -270,8 +285,8 @@ read_net_start() {
   NET_PID=$!
 }
 read_net_finish() {
-  local f1 f2 f3 f4 rest dst via dev i words line
-  declare -gA NET_ADDRS=() NET_ROUTES=() NET_ROUTE_LINES=()
+  local f1 f2 f3 f4 rest dst via dev i words line metric
+  declare -gA NET_ADDRS=() NET_ROUTES=() NET_ROUTE_LINES=() NET_BEST=() best_metric=()
   if [[ -n ${NET_PID:-} ]]; then
     wait "${NET_PID}" || die "could not list this host's addresses and routes (ip -batch)"
   fi
@@ -288,28 +303,56 @@ read_net_finish() {
     read -r -a words <<<"${f2} ${f3} ${f4} ${rest}"
     via=""
     dev=""
+    metric=0
     for ((i = 0; i + 1 < ${#words[@]}; i++)); do
       case ${words[i]} in
         via) via=${words[i + 1]} ;;
         dev) dev=${words[i + 1]} ;;
+        metric) metric=${words[i + 1]} ;;
         *) ;;
       esac
     done
     if [[ -n ${via} ]]; then NET_ROUTES["${dst} ${via} ${dev}"]=1; fi
+    # the route in effect: the lowest metric (the first listed among equals)
+    if [[ -z ${best_metric[${dst}]+x} ]] || ((metric < best_metric[${dst}])); then
+      best_metric[${dst}]=${metric}
+      NET_BEST[${dst}]="${via} ${dev}"
+    fi
   done <"${TMP}/net"
 }
 
-route_is() { [[ -n ${NET_ROUTES["$1 $2 $3"]+x} ]]; } # after read_net
+route_is() { [[ ${NET_BEST[$1]:-} == "$2 $3" ]]; }       # destination via dev: the route in effect, after read_net
+route_present() { [[ -n ${NET_ROUTES["$1 $2 $3"]+x} ]]; } # one of the routes to it
 addr_is() { [[ -n ${NET_ADDRS["$1 $2"]+x} ]]; }      # dev address/prefix, after read_net
 
 # ---- addresses -------------------------------------------------------------
+addr_claimed_elsewhere() { # "dev address/32": does another ldrc cluster on this machine record it as its own?
+  local f line
+  for f in "${STATE_ROOT}"/*/*.state; do
+    [[ -f ${f} && ${f} != "${STATE_FILE}" ]] || continue
+    while IFS= read -r line; do [[ ${line} != "addr $1" ]] || return 0; done <"${f}"
+  done
+  return 1
+}
+addr_mine() { # "dev address/32": recorded by this cluster?
+  local a
+  for a in "${MY_ADDRS[@]}"; do [[ ${a} != "$1" ]] || return 0; done
+  return 1
+}
+
 vips_up() { # the VIPS array ("dev address/prefix label"): recorded, then added where missing, in one `ip -batch`
-  local v dev addr label a missing=() stale=() recorded
+  local v dev addr label a missing=() stale=()
   declare -A want=()
   for v in "${VIPS[@]}"; do
     read -r dev addr label <<<"${v}"
     want["${dev} ${addr}"]=1
-    addr_is "${dev}" "${addr}" || missing+=("${dev} ${addr} ${label}")
+    if ! addr_is "${dev}" "${addr}"; then
+      missing+=("${dev} ${addr} ${label}")
+    elif ! addr_mine "${dev} ${addr}" && addr_claimed_elsewhere "${dev} ${addr}"; then
+      # another cluster's VIP too (other ports): ours as well, so that its stop keeps it
+      state_record "addr ${dev} ${addr}"
+      MY_ADDRS+=("${dev} ${addr}")
+    fi
   done
   # addresses an earlier configuration of this cluster added and this one drops
   for a in "${MY_ADDRS[@]}"; do
@@ -322,9 +365,7 @@ vips_up() { # the VIPS array ("dev address/prefix label"): recorded, then added 
   fi
   for v in "${missing[@]}"; do
     read -r dev addr label <<<"${v}"
-    recorded=""
-    for a in "${MY_ADDRS[@]}"; do [[ ${a} != "${dev} ${addr}" ]] || recorded=1; done
-    if [[ -z ${recorded} ]]; then
+    if ! addr_mine "${dev} ${addr}"; then
       state_record "addr ${dev} ${addr}"
       MY_ADDRS+=("${dev} ${addr}")
     fi
@@ -357,7 +398,12 @@ addr_remove() { # "dev address/32"...: remove those present, then forget them al
   declare -A gone=()
   for a in "$@"; do
     gone[${a}]=1
-    if addr_is "${a%% *}" "${a#* }"; then present+=("${a}"); fi
+    if ! addr_is "${a%% *}" "${a#* }"; then continue; fi
+    if addr_claimed_elsewhere "${a}"; then
+      log "kept ${a#* } on ${a%% *}: another ldrc cluster on this host serves it too"
+      continue
+    fi
+    present+=("${a}")
   done
   if ((${#present[@]})); then
     for a in "${present[@]}"; do
@@ -390,18 +436,49 @@ route_words() { # a printed route -> words `ip route add` takes back (flags it p
   printf '%s' "${out[*]}"
 }
 
+routes_check() { # before any change: no other cluster on this host wants another next hop for our destinations
+  local r dst via dev k c cdst cvia cdev
+  for r in "${ROUTES[@]}"; do
+    read -r dst via dev <<<"${r}"
+    for k in "${HOST_ROUTES[@]}"; do
+      read -r c cdst cvia cdev <<<"${k}"
+      if [[ ${c} != "${CLUSTER}" && ${cdst} == "${dst}" && "${cvia} ${cdev}" != "${via} ${dev}" ]]; then
+        die "cluster ${c} on this host wants route ${dst} via ${cvia} dev ${cdev}; this cluster wants via ${via} dev ${dev}: they cannot share this host (nothing was changed)"
+      fi
+    done
+  done
+}
+
+my_route_claims() { # "destination via dev" of every route this cluster claims
+  local k
+  for k in "${HOST_ROUTES[@]}"; do
+    if [[ ${k%% *} == "${CLUSTER}" ]]; then printf '%s\n' "${k#* }"; fi
+  done
+}
+
 routes_up() {
-  local r dst via dev line k have have_prev shared
+  local r dst via dev k have have_prev shared line stale=()
+  declare -A want=() want_dst=()
+  for r in "${ROUTES[@]}"; do
+    read -r dst via dev <<<"${r}"
+    want["${dst} ${via} ${dev}"]=1
+    want_dst[${dst}]=1
+  done
+  # claims of an earlier configuration of this cluster: a destination it still
+  # routes is simply re-pointed below; one it no longer routes is released
+  while IFS= read -r k; do
+    [[ -n ${k} && -z ${want[${k}]+x} ]] || continue
+    if [[ -n ${want_dst[${k%% *}]+x} ]]; then
+      routes_forget "${k}"
+    else
+      stale+=("${k}")
+    fi
+  done < <(my_route_claims)
+  if ((${#stale[@]})); then routes_release "${stale[@]}"; fi
   for r in "${ROUTES[@]}"; do
     read -r dst via dev <<<"${r}"
     have=""
     for k in "${HOST_ROUTES[@]}"; do [[ ${k} != "${CLUSTER} ${dst} ${via} ${dev}" ]] || have=1; done
-    for k in "${HOST_ROUTES[@]}"; do
-      read -r -a line <<<"${k}"
-      if [[ ${line[0]} != "${CLUSTER}" && ${line[1]} == "${dst}" && "${line[2]} ${line[3]}" != "${via} ${dev}" ]]; then
-        die "cluster ${line[0]} on this host wants route ${dst} via ${line[2]} dev ${line[3]}; this cluster wants via ${via} dev ${dev}: they cannot share this host"
-      fi
-    done
     if route_is "${dst}" "${via}" "${dev}"; then
       # in place: ours already, or another cluster's (then ours too, so its stop keeps it), or the host's own
       shared=""
@@ -434,7 +511,8 @@ routes_up() {
       host_record "route ${CLUSTER} ${dst} ${via} ${dev}"
       HOST_ROUTES+=("${CLUSTER} ${dst} ${via} ${dev}")
     fi
-    ip route replace "${dst}" via "${via}" dev "${dev}"
+    ip route replace "${dst}" via "${via}" dev "${dev}" 2>"${TMP}/err" ||
+      die "could not set route ${dst} via ${via} dev ${dev}: $(<"${TMP}/err") (recorded; stop undoes the rest)"
     log "route ${dst} via ${via} dev ${dev}"
   done
 }
@@ -445,6 +523,9 @@ routes_status() { # prints DRIFT lines, returns 1 on drift
     read -r dst via dev <<<"${r}"
     if route_is "${dst}" "${via}" "${dev}"; then
       log "ok: route ${dst} via ${via} dev ${dev}"
+    elif route_present "${dst}" "${via}" "${dev}"; then
+      log "DRIFT: route ${dst} via ${via} dev ${dev} is there, but not the one in effect (via ${NET_BEST[${dst}]/ / dev })"
+      bad=1
     else
       log "DRIFT: route ${dst} is not via ${via} dev ${dev}"
       bad=1
@@ -453,29 +534,39 @@ routes_status() { # prints DRIFT lines, returns 1 on drift
   return "${bad}"
 }
 
-route_down_all() { # this cluster's routes: removed (and the saved ones restored) when no other cluster wants them
-  local k mine=() keep=() dst via dev other p words line cur
-  for k in "${HOST_ROUTES[@]}"; do
-    if [[ ${k%% *} == "${CLUSTER}" ]]; then mine+=("${k#* }"); else keep+=("${k}"); fi
-  done
-  ((${#mine[@]})) || return 0
-  for k in "${mine[@]}"; do
+routes_forget() { # "destination via dev": drop this cluster's claim (host.state rewritten)
+  local k keep=()
+  for k in "${HOST_ROUTES[@]}"; do [[ ${k} == "${CLUSTER} $1" ]] || keep+=("${k}"); done
+  HOST_ROUTES=("${keep[@]}")
+  host_save
+}
+
+# routes_release "destination via dev"...: this cluster's claims, given up: each
+# route is removed when no other cluster claims it, and the routes saved for a
+# destination that no cluster routes any more are put back as they were. A
+# route that cannot be put back (its interface is down, say) is reported, kept
+# in host.state for the next stop, and INCOMPLETE is set: the rest goes on.
+routes_release() {
+  local k dst via dev other p words line cur restored pending=()
+  for k in "$@"; do
     read -r dst via dev <<<"${k}"
+    routes_forget "${k}"
     other=""
-    for p in "${keep[@]}"; do [[ ${p#* } != "${dst} ${via} ${dev}" ]] || other=${p%% *}; done
+    for p in "${HOST_ROUTES[@]}"; do [[ ${p#* } != "${dst} ${via} ${dev}" ]] || other=${p%% *}; done
     if [[ -n ${other} ]]; then
       log "kept route ${dst} via ${via} dev ${dev}: cluster ${other} uses it too"
       continue
     fi
-    if route_is "${dst}" "${via}" "${dev}"; then
-      ip route del "${dst}" via "${via}" dev "${dev}"
-      log "removed route ${dst} via ${via} dev ${dev}"
+    if route_present "${dst}" "${via}" "${dev}"; then
+      if ip route del "${dst}" via "${via}" dev "${dev}" 2>"${TMP}/err"; then
+        log "removed route ${dst} via ${via} dev ${dev}"
+      else
+        warn "could not remove route ${dst} via ${via} dev ${dev}: $(<"${TMP}/err")"
+        INCOMPLETE=1
+      fi
     fi
   done
-  HOST_ROUTES=("${keep[@]}")
-  # restore saved routes of destinations that no cluster wants any more
   read_net
-  local restored=() pending=()
   for p in "${HOST_PREV[@]}"; do
     dst=${p%% *}
     words=${p#* }
@@ -486,19 +577,32 @@ route_down_all() { # this cluster's routes: removed (and the saved ones restored
       continue
     fi
     [[ ${words} != none ]] || continue
-    cur=""
+    restored=""
     while IFS= read -r line; do
-      [[ -z ${line} || $(route_words "${line}") != "${words}" ]] || cur=1
+      [[ -z ${line} || $(route_words "${line}") != "${words}" ]] || restored=1
     done <<<"${NET_ROUTE_LINES[${dst}]:-}"
-    if [[ -z ${cur} ]]; then
-      read -r -a line <<<"${words}"
-      ip route add "${line[@]}"
-      restored+=("${words}")
+    [[ -z ${restored} ]] || continue
+    read -r -a line <<<"${words}"
+    if ip route add "${line[@]}" 2>"${TMP}/err"; then
       log "restored route ${words}"
+    else
+      warn "could not restore route '${words}': $(<"${TMP}/err") (kept in ${HOST_STATE}; the next stop tries again)"
+      pending+=("${p}")
+      INCOMPLETE=1
     fi
   done
   HOST_PREV=("${pending[@]}")
   host_save
+}
+
+route_down_all() { # this cluster's routes, given up
+  local claims=() k
+  while IFS= read -r k; do [[ -z ${k} ]] || claims+=("${k}"); done < <(my_route_claims)
+  if ((${#claims[@]})); then
+    routes_release "${claims[@]}"
+  elif ((${#HOST_PREV[@]})); then
+    routes_release # saved routes that an earlier stop could not put back
+  fi
 }
 
 # ---- sysctls (through /proc/sys; keys are written as paths below it) --------
@@ -622,14 +726,25 @@ ipvs_sync() {
   } | awk -v mode="$1" -v tmp="${TMP}" -v rules="$2" -v embedded="${3:-}" -v drains="${drains}" -v services="${services}" -v ours="${ours}" \
     -v record="${RECORD:-0}" -v say="${SAY:-}" -v verify="${VERIFY:-${LDRC_IPVS_VERIFY:-auto}}" '
     function shq(s) { gsub(/\047/, "\047\\\047\047", s); return "\047" s "\047" }
-    function add(line, key) { batch[++n] = line; if (!(key in touched)) { touched[key] = 1; nt++ } }
+    function add(line, key) { batch[++n_batch] = line; if (!(key in touched)) { touched[key] = 1; n_touched++ } }
     function bad(msg) { print "  " msg > (tmp "/drift"); failed = 1 }
     function take(l, w, k, d) {  # a line of the live table: only the owned services are kept
       if (l == "# end of ipvsadm -Sn") { complete = 1; return }
       split(l, w, " "); k = w[2] " " w[3]
-      if (!(k in own)) { if (w[1] == "-A") nlive++; return }
-      if (w[1] == "-A") { nlive++; ls[k] = l; lo[++nl] = k }
-      else if (w[1] == "-a") { d = k " " w[5]; ld[d] = l; ldo[++nld] = d; lds[d] = k }
+      if (!(k in own)) { if (w[1] == "-A") n_live_all++; return }
+      if (w[1] == "-A") { n_live_all++; live_svc[k] = l; live_svc_key[++n_live_svc] = k }
+      else if (w[1] == "-a") { d = k " " w[5]; live_dest[d] = l; live_dest_key[++n_live_dest] = d; live_dest_svc[d] = k }
+    }
+    # tmp/services.new, which ipvs_up renames over <host>.services: after a good apply
+    # the services ldrc now owns when the table no longer has some that the file lists
+    # (empty when nothing is to drop); after a failed one (rolled back) the file as it
+    # was before this run
+    function pruned_services(ok, k, i, stale) {
+      printf "" > (tmp "/services.new")
+      if (!ok) for (k in recorded) print k > (tmp "/services.new")
+      if (ok) for (k in recorded) if (!(k in want_svc)) stale = 1
+      if (stale) for (i = 1; i <= n_want_svc; i++) print want_svc_key[i] > (tmp "/services.new")
+      close(tmp "/services.new")
     }
     function opt(line, name, w, i, c) {  # the value after option NAME in a save line
       c = split(line, w, " ")
@@ -665,10 +780,10 @@ ipvs_sync() {
       while ((getline < rules) > 0 && $0 != "IPVS_RULES") {
         k = $2 " " $3
         if ($1 == "svc") own[k] = 1                  # owned, without lines: to delete
-        else if ($1 == "-A") { ds[k] = $0; so[++ns] = k; own[k] = 1 }
+        else if ($1 == "-A") { want_svc[k] = $0; want_svc_key[++n_want_svc] = k; own[k] = 1 }
         else if ($1 == "-a") {
           if (ndrained && split($5, a, ":") && (a[1] in drained)) for (i = 6; i < NF; i++) if ($i == "-w") $(i + 1) = 0
-          d = k " " $5; dd[d] = $0; doo[++nd] = d; dsv[d] = k
+          d = k " " $5; want_dest[d] = $0; want_dest_key[++n_want_dest] = d; want_dest_svc[d] = k
         }
       }
       take(first)
@@ -677,74 +792,75 @@ ipvs_sync() {
     END {
       if (bailed) exit 12
       if (!complete) exit 1
-      for (i = 1; i <= nl; i++) if (!(lo[i] in ds)) { add("-D " lo[i], lo[i]); deleted = 1 }
-      for (i = 1; i <= ns; i++) {
-        k = so[i]
-        if (!(k in ls)) add(ds[k], k)
-        else if (ls[k] != ds[k]) { l = ds[k]; sub(/^-A/, "-E", l); add(l, k) }
+      for (i = 1; i <= n_live_svc; i++) if (!(live_svc_key[i] in want_svc)) { add("-D " live_svc_key[i], live_svc_key[i]); deleted = 1 }
+      for (i = 1; i <= n_want_svc; i++) {
+        k = want_svc_key[i]
+        if (!(k in live_svc)) add(want_svc[k], k)
+        else if (live_svc[k] != want_svc[k]) { l = want_svc[k]; sub(/^-A/, "-E", l); add(l, k) }
       }
-      for (i = 1; i <= nld; i++) {
-        d = ldo[i]
-        if ((lds[d] in ds) && !(d in dd)) { split(d, f, " "); add("-d " f[1] " " f[2] " -r " f[3], lds[d]) }
+      for (i = 1; i <= n_live_dest; i++) {
+        d = live_dest_key[i]
+        if ((live_dest_svc[d] in want_svc) && !(d in want_dest)) { split(d, f, " "); add("-d " f[1] " " f[2] " -r " f[3], live_dest_svc[d]) }
       }
-      for (i = 1; i <= nd; i++) {
-        d = doo[i]
-        if (!(d in ld)) add(dd[d], dsv[d])
-        else if (ld[d] != dd[d]) { l = dd[d]; sub(/^-a/, "-e", l); add(l, dsv[d]) }
+      for (i = 1; i <= n_want_dest; i++) {
+        d = want_dest_key[i]
+        if (!(d in live_dest)) add(want_dest[d], want_dest_svc[d])
+        else if (live_dest[d] != want_dest[d]) { l = want_dest[d]; sub(/^-a/, "-e", l); add(l, want_dest_svc[d]) }
       }
       printf "" > (tmp "/batch"); printf "" > (tmp "/restore"); printf "" > (tmp "/drift")
-      for (i = 1; i <= n; i++) { print batch[i] > (tmp "/batch"); if (say != "") print say batch[i] }
+      for (i = 1; i <= n_batch; i++) { print batch[i] > (tmp "/batch"); if (say != "") print say batch[i] }
       for (k in touched) print "svc " k > (tmp "/restore")
-      for (i = 1; i <= nl; i++) if (lo[i] in touched) print ls[lo[i]] > (tmp "/restore")
-      for (i = 1; i <= nld; i++) if (lds[ldo[i]] in touched) print ld[ldo[i]] > (tmp "/restore")
+      for (i = 1; i <= n_live_svc; i++) if (live_svc_key[i] in touched) print live_svc[live_svc_key[i]] > (tmp "/restore")
+      for (i = 1; i <= n_live_dest; i++) if (live_dest_svc[live_dest_key[i]] in touched) print live_dest[live_dest_key[i]] > (tmp "/restore")
       close(tmp "/batch"); close(tmp "/restore")
       # remember which services are ours: a later configuration may drop one
-      if (record) for (i = 1; i <= ns; i++) if (!(so[i] in recorded)) print so[i] >> services
-      print n + 0 > (tmp "/count")
-      if (n == 0) exit 0
+      if (record) for (i = 1; i <= n_want_svc; i++) if (!(want_svc_key[i] in recorded)) print want_svc_key[i] >> services
+      print n_batch + 0 > (tmp "/count")
+      if (n_batch == 0) { if (record) pruned_services(1); exit 0 }
       if (mode != "apply") exit 10
       # apply, then read the touched services back in the same ipvsadm process
-      listed = verify == "list" || (verify == "auto" && !deleted && nt * 4 <= nlive)
+      listed = verify == "list" || (verify == "auto" && !deleted && n_touched * 4 <= n_live_all)
       if (deleted) listed = 0  # `-L -t` of a deleted service would end ipvsadm
-      for (i = 1; i <= n; i++) print batch[i] | cmd
+      for (i = 1; i <= n_batch; i++) print batch[i] | cmd
       if (listed) { for (k in touched) print "-L -n " k | cmd } else print "-S -n" | cmd
       close(cmd)
       while ((getline l < (tmp "/err")) > 0) bad("ipvsadm -R: " l)
-      if (failed) exit 11
+      if (failed) { if (record) pruned_services(0); exit 11 }
       if (listed) {  # `ipvsadm -L -n -t VIP:PORT` blocks: compare scheduler, persistence, real servers
         while ((getline l < (tmp "/after")) > 0) {
           c = split(l, w, " ")
           if (w[1] in proto) {
-            k = proto[w[1]] " " w[2]; got[k] = w[3]; p = ""
+            k = proto[w[1]] " " w[2]; listed_sched[k] = w[3]; p = ""
             for (i = 4; i < c; i++) if (w[i] == "persistent") p = w[i + 1]
-            gotp[k] = p
-          } else if (w[1] == "->" && (w[3] in fwd)) gotd[k " " w[2]] = fwd[w[3]] " " w[4]
+            listed_persist[k] = p
+          } else if (w[1] == "->" && (w[3] in fwd)) listed_dest[k " " w[2]] = fwd[w[3]] " " w[4]
         }
-        for (i = 1; i <= ns; i++) {
-          k = so[i]
+        for (i = 1; i <= n_want_svc; i++) {
+          k = want_svc_key[i]
           if (!(k in touched)) continue
-          want = opt(ds[k], "-s") " " opt(ds[k], "-p")
-          if (!(k in got)) bad("missing: " ds[k])
-          else if (got[k] " " gotp[k] != want) bad("service " k ": scheduler/persistence " got[k] " " gotp[k] ", want " want)
+          want = opt(want_svc[k], "-s") " " opt(want_svc[k], "-p")
+          if (!(k in listed_sched)) bad("missing: " want_svc[k])
+          else if (listed_sched[k] " " listed_persist[k] != want) bad("service " k ": scheduler/persistence " listed_sched[k] " " listed_persist[k] ", want " want)
         }
-        for (i = 1; i <= nd; i++) {
-          d = doo[i]
-          if (!(dsv[d] in touched)) continue
-          split(dd[d], w, " "); want = w[6] " " opt(dd[d], "-w")
-          if (!(d in gotd)) bad("missing: " dd[d])
-          else if (gotd[d] != want) bad("real server " d ": " gotd[d] ", want " want)
-          delete gotd[d]
+        for (i = 1; i <= n_want_dest; i++) {
+          d = want_dest_key[i]
+          if (!(want_dest_svc[d] in touched)) continue
+          split(want_dest[d], w, " "); want = w[6] " " opt(want_dest[d], "-w")
+          if (!(d in listed_dest)) bad("missing: " want_dest[d])
+          else if (listed_dest[d] != want) bad("real server " d ": " listed_dest[d] ", want " want)
+          delete listed_dest[d]
         }
-        for (d in gotd) bad("unexpected real server: " d " " gotd[d])
+        for (d in listed_dest) bad("unexpected real server: " d " " listed_dest[d])
       } else {       # one `ipvsadm -S -n`: the touched services, line for line
-        for (i = 1; i <= ns; i++) if (so[i] in touched) wanted[ds[so[i]]] = 1
-        for (i = 1; i <= nd; i++) if (dsv[doo[i]] in touched) wanted[dd[doo[i]]] = 1
+        for (i = 1; i <= n_want_svc; i++) if (want_svc_key[i] in touched) wanted[want_svc[want_svc_key[i]]] = 1
+        for (i = 1; i <= n_want_dest; i++) if (want_dest_svc[want_dest_key[i]] in touched) wanted[want_dest[want_dest_key[i]]] = 1
         while ((getline l < (tmp "/after")) > 0) {
           split(l, w, " ")
           if ((w[2] " " w[3]) in touched) { if (l in wanted) delete wanted[l]; else bad("unexpected: " l) }
         }
         for (l in wanted) bad("missing: " l)
       }
+      if (record) pruned_services(!failed)
       exit (failed ? 11 : 10)
     }' && st=(0 0) || st=("${PIPESTATUS[@]}")
   # awk says 0, 10 (changes) or 11 (apply failed), 1 when the table was not
@@ -773,7 +889,14 @@ ipvs_failed() { # what went wrong, from TMP/drift
 # touched services are restored to the snapshot and verified again.
 ipvs_up() { # [lock]: take the lock (fd 9) in the read pipeline, and list the network there
   local rc=0 count
-  LOCK_FIRST=${1:-} RECORD=1 SAY="${PROG}: ipvsadm -R: " ipvs_sync apply "${SELF}" embedded || rc=$?
+  LOCK_FIRST=${1:-} RECORD=1 SAY="${PROG}: ipvsadm -R: " ipvs_sync apply /dev/fd/8 embedded || rc=$?
+  # services a configuration dropped are gone from the table, and a rolled-back
+  # run created none: <host>.services says so
+  if [[ -s ${TMP}/services.new ]]; then
+    mv -f -- "${TMP}/services.new" "${SERVICES_FILE}"
+  elif ((rc == 3)); then
+    rm -f -- "${SERVICES_FILE}"
+  fi
   case ${rc} in
     0) log "ok: IPVS services already as configured" ;;
     2)
@@ -823,9 +946,11 @@ do_start() {
   check_devs
   open_lock
   state_load   # validated before anything changes (and again under the lock)
+  routes_check # (with the state as read before the lock; again below, under it)
   ipvs_up lock # the lock is taken first thing in its read pipeline
   state_load
   read_net_finish
+  routes_check
   vips_up
   routes_up
   # net.ipv4.vs.* exists once ip_vs is loaded (ipvsadm has loaded it)
@@ -841,6 +966,7 @@ do_stop() {
   route_down_all
   sysctl_down
   rm -f -- "${SERVICES_FILE}" # (drains are kept: a drain lasts until undrain)
+  ((!INCOMPLETE)) || die "stopped, except what is reported above: fix it and run stop again"
   log "director ${HOST} of cluster ${CLUSTER} is stopped"
 }
 
@@ -863,13 +989,14 @@ do_plan() {
       changes=1
     fi
   done
-  ipvs_sync plan "${SELF}" embedded || rc=$?
+  ipvs_sync plan /dev/fd/8 embedded || rc=$?
   if ((rc == 2)); then
     while IFS= read -r line; do echo "+ ipvsadm -R: ${line}"; done <"${TMP}/batch"
     changes=1
   fi
   if ((changes)); then
-    return 2
+    RESULT=2
+    return 0
   fi
   log "no changes"
 }
@@ -883,7 +1010,7 @@ do_status() {
   if [[ -e /proc/net/ip_vs ]]; then
     sysctls_status || bad=1
   fi
-  ipvs_sync plan "${SELF}" embedded || rc=$?
+  ipvs_sync plan /dev/fd/8 embedded || rc=$?
   if ((rc == 0)); then
     log "ok: IPVS services as configured"
   else
@@ -893,7 +1020,7 @@ do_status() {
   fi
   drained=$(drains_list)
   [[ -z ${drained} ]] || log "drained: ${drained}"
-  return $((bad ? 3 : 0))
+  if ((bad)); then RESULT=3; fi
 }
 
 drains_list() { # the drained real servers' addresses, space separated
@@ -920,12 +1047,12 @@ drains_set() { # address on|off: rewrite the drains file (a temporary file renam
   mv -f -- "${DRAINS_FILE}.new" "${DRAINS_FILE}"
 }
 
-rs_address() { # host name or address -> address, or die
+rs_address() { # host name or address -> RS_ADDR, or die
   local e name addr
   for e in "${RS_HOSTS[@]}"; do
     read -r name addr <<<"${e}"
     if [[ $1 == "${name}" || $1 == "${addr}" ]]; then
-      printf '%s\n' "${addr}"
+      RS_ADDR=${addr}
       return 0
     fi
   done
@@ -935,7 +1062,8 @@ rs_address() { # host name or address -> address, or die
 do_drain() { # host on|off
   local addr
   [[ -n ${1:-} ]] || die "usage: ${PROG} drain|undrain HOST"
-  addr=$(rs_address "$1")
+  rs_address "$1"
+  addr=${RS_ADDR}
   take_lock
   drains_set "${addr}" "$2"
   if [[ $2 == on ]]; then
@@ -943,8 +1071,12 @@ do_drain() { # host on|off
   else
     log "undraining $1 (${addr}): configured weight"
   fi
-  ipvs_up
-  sysctl_up
+  # only a running cluster's table changes (a stopped one gets the drain at its next start)
+  if [[ -s ${STATE_FILE} || -s ${SERVICES_FILE} ]]; then
+    ipvs_up
+  else
+    log "recorded: the cluster is not running here; the drain applies at its next start"
+  fi
 }
 
 main() {
@@ -959,6 +1091,9 @@ main() {
   need_root "$@"
   need_cmds ip ipvsadm awk flock mv
   [[ -f ${SELF} && -r ${SELF} ]] || die "run this script from its file: its IPVS table is read from it"
+  # awk reads the table through this descriptor: a new version renamed over the
+  # file meanwhile is not mixed into this run
+  exec 8<"${SELF}"
   case ${cmd} in
     start | reload | restart) do_start ;;
     plan) do_plan ;;
@@ -970,7 +1105,7 @@ main() {
   esac
 }
 
-main "$@"; exit
+main "$@"; exit "${RESULT}"
 
 # The desired IPVS table, in `ipvsadm -Sn` format: the same lines as
 # ipvsadm.rules beside this script. Bash never runs or parses this part (a

@@ -78,6 +78,21 @@ readonly ROUTES=(
 # is touched. Files are private (umask 077); a rewrite goes through a
 # temporary file and a rename, an addition is one append (one write).
 
+# Exit status, in every ldrc script: 0 done; 1 error (after a message); 2 usage,
+# and for `plan` "changes to make"; 3 `status` found drift. A command that fails
+# where nothing expects it ends the script through the ERR trap with exit 1 and
+# the command in the message, never with the command's own status (which could
+# read as 2 or 3). The commands set RESULT (2, 3); the script exits with it.
+RESULT=0
+INCOMPLETE=0 # set when stop could not restore something: it goes on, then exits 1
+# shellcheck disable=SC2329 # called by the ERR trap
+on_error() {
+  printf "%s: error: '%s' failed (exit %s); what was done so far is recorded: fix the cause and run the command again, or stop\n" "${PROG}" "$2" "$1" >&2
+  exit 1
+}
+set -E
+trap 'on_error "$?" "${BASH_COMMAND}"' ERR
+
 log() { printf '%s: %s\n' "${PROG}" "$*"; }
 warn() { printf '%s: warning: %s\n' "${PROG}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${PROG}" "$*" >&2; exit 1; }
@@ -259,8 +274,8 @@ read_net_start() {
   NET_PID=$!
 }
 read_net_finish() {
-  local f1 f2 f3 f4 rest dst via dev i words line
-  declare -gA NET_ADDRS=() NET_ROUTES=() NET_ROUTE_LINES=()
+  local f1 f2 f3 f4 rest dst via dev i words line metric
+  declare -gA NET_ADDRS=() NET_ROUTES=() NET_ROUTE_LINES=() NET_BEST=() best_metric=()
   if [[ -n ${NET_PID:-} ]]; then
     wait "${NET_PID}" || die "could not list this host's addresses and routes (ip -batch)"
   fi
@@ -277,28 +292,56 @@ read_net_finish() {
     read -r -a words <<<"${f2} ${f3} ${f4} ${rest}"
     via=""
     dev=""
+    metric=0
     for ((i = 0; i + 1 < ${#words[@]}; i++)); do
       case ${words[i]} in
         via) via=${words[i + 1]} ;;
         dev) dev=${words[i + 1]} ;;
+        metric) metric=${words[i + 1]} ;;
         *) ;;
       esac
     done
     if [[ -n ${via} ]]; then NET_ROUTES["${dst} ${via} ${dev}"]=1; fi
+    # the route in effect: the lowest metric (the first listed among equals)
+    if [[ -z ${best_metric[${dst}]+x} ]] || ((metric < best_metric[${dst}])); then
+      best_metric[${dst}]=${metric}
+      NET_BEST[${dst}]="${via} ${dev}"
+    fi
   done <"${TMP}/net"
 }
 
-route_is() { [[ -n ${NET_ROUTES["$1 $2 $3"]+x} ]]; } # after read_net
+route_is() { [[ ${NET_BEST[$1]:-} == "$2 $3" ]]; }       # destination via dev: the route in effect, after read_net
+route_present() { [[ -n ${NET_ROUTES["$1 $2 $3"]+x} ]]; } # one of the routes to it
 addr_is() { [[ -n ${NET_ADDRS["$1 $2"]+x} ]]; }      # dev address/prefix, after read_net
 
 # ---- addresses -------------------------------------------------------------
+addr_claimed_elsewhere() { # "dev address/32": does another ldrc cluster on this machine record it as its own?
+  local f line
+  for f in "${STATE_ROOT}"/*/*.state; do
+    [[ -f ${f} && ${f} != "${STATE_FILE}" ]] || continue
+    while IFS= read -r line; do [[ ${line} != "addr $1" ]] || return 0; done <"${f}"
+  done
+  return 1
+}
+addr_mine() { # "dev address/32": recorded by this cluster?
+  local a
+  for a in "${MY_ADDRS[@]}"; do [[ ${a} != "$1" ]] || return 0; done
+  return 1
+}
+
 vips_up() { # the VIPS array ("dev address/prefix label"): recorded, then added where missing, in one `ip -batch`
-  local v dev addr label a missing=() stale=() recorded
+  local v dev addr label a missing=() stale=()
   declare -A want=()
   for v in "${VIPS[@]}"; do
     read -r dev addr label <<<"${v}"
     want["${dev} ${addr}"]=1
-    addr_is "${dev}" "${addr}" || missing+=("${dev} ${addr} ${label}")
+    if ! addr_is "${dev}" "${addr}"; then
+      missing+=("${dev} ${addr} ${label}")
+    elif ! addr_mine "${dev} ${addr}" && addr_claimed_elsewhere "${dev} ${addr}"; then
+      # another cluster's VIP too (other ports): ours as well, so that its stop keeps it
+      state_record "addr ${dev} ${addr}"
+      MY_ADDRS+=("${dev} ${addr}")
+    fi
   done
   # addresses an earlier configuration of this cluster added and this one drops
   for a in "${MY_ADDRS[@]}"; do
@@ -311,9 +354,7 @@ vips_up() { # the VIPS array ("dev address/prefix label"): recorded, then added 
   fi
   for v in "${missing[@]}"; do
     read -r dev addr label <<<"${v}"
-    recorded=""
-    for a in "${MY_ADDRS[@]}"; do [[ ${a} != "${dev} ${addr}" ]] || recorded=1; done
-    if [[ -z ${recorded} ]]; then
+    if ! addr_mine "${dev} ${addr}"; then
       state_record "addr ${dev} ${addr}"
       MY_ADDRS+=("${dev} ${addr}")
     fi
@@ -346,7 +387,12 @@ addr_remove() { # "dev address/32"...: remove those present, then forget them al
   declare -A gone=()
   for a in "$@"; do
     gone[${a}]=1
-    if addr_is "${a%% *}" "${a#* }"; then present+=("${a}"); fi
+    if ! addr_is "${a%% *}" "${a#* }"; then continue; fi
+    if addr_claimed_elsewhere "${a}"; then
+      log "kept ${a#* } on ${a%% *}: another ldrc cluster on this host serves it too"
+      continue
+    fi
+    present+=("${a}")
   done
   if ((${#present[@]})); then
     for a in "${present[@]}"; do
@@ -379,18 +425,49 @@ route_words() { # a printed route -> words `ip route add` takes back (flags it p
   printf '%s' "${out[*]}"
 }
 
+routes_check() { # before any change: no other cluster on this host wants another next hop for our destinations
+  local r dst via dev k c cdst cvia cdev
+  for r in "${ROUTES[@]}"; do
+    read -r dst via dev <<<"${r}"
+    for k in "${HOST_ROUTES[@]}"; do
+      read -r c cdst cvia cdev <<<"${k}"
+      if [[ ${c} != "${CLUSTER}" && ${cdst} == "${dst}" && "${cvia} ${cdev}" != "${via} ${dev}" ]]; then
+        die "cluster ${c} on this host wants route ${dst} via ${cvia} dev ${cdev}; this cluster wants via ${via} dev ${dev}: they cannot share this host (nothing was changed)"
+      fi
+    done
+  done
+}
+
+my_route_claims() { # "destination via dev" of every route this cluster claims
+  local k
+  for k in "${HOST_ROUTES[@]}"; do
+    if [[ ${k%% *} == "${CLUSTER}" ]]; then printf '%s\n' "${k#* }"; fi
+  done
+}
+
 routes_up() {
-  local r dst via dev line k have have_prev shared
+  local r dst via dev k have have_prev shared line stale=()
+  declare -A want=() want_dst=()
+  for r in "${ROUTES[@]}"; do
+    read -r dst via dev <<<"${r}"
+    want["${dst} ${via} ${dev}"]=1
+    want_dst[${dst}]=1
+  done
+  # claims of an earlier configuration of this cluster: a destination it still
+  # routes is simply re-pointed below; one it no longer routes is released
+  while IFS= read -r k; do
+    [[ -n ${k} && -z ${want[${k}]+x} ]] || continue
+    if [[ -n ${want_dst[${k%% *}]+x} ]]; then
+      routes_forget "${k}"
+    else
+      stale+=("${k}")
+    fi
+  done < <(my_route_claims)
+  if ((${#stale[@]})); then routes_release "${stale[@]}"; fi
   for r in "${ROUTES[@]}"; do
     read -r dst via dev <<<"${r}"
     have=""
     for k in "${HOST_ROUTES[@]}"; do [[ ${k} != "${CLUSTER} ${dst} ${via} ${dev}" ]] || have=1; done
-    for k in "${HOST_ROUTES[@]}"; do
-      read -r -a line <<<"${k}"
-      if [[ ${line[0]} != "${CLUSTER}" && ${line[1]} == "${dst}" && "${line[2]} ${line[3]}" != "${via} ${dev}" ]]; then
-        die "cluster ${line[0]} on this host wants route ${dst} via ${line[2]} dev ${line[3]}; this cluster wants via ${via} dev ${dev}: they cannot share this host"
-      fi
-    done
     if route_is "${dst}" "${via}" "${dev}"; then
       # in place: ours already, or another cluster's (then ours too, so its stop keeps it), or the host's own
       shared=""
@@ -423,7 +500,8 @@ routes_up() {
       host_record "route ${CLUSTER} ${dst} ${via} ${dev}"
       HOST_ROUTES+=("${CLUSTER} ${dst} ${via} ${dev}")
     fi
-    ip route replace "${dst}" via "${via}" dev "${dev}"
+    ip route replace "${dst}" via "${via}" dev "${dev}" 2>"${TMP}/err" ||
+      die "could not set route ${dst} via ${via} dev ${dev}: $(<"${TMP}/err") (recorded; stop undoes the rest)"
     log "route ${dst} via ${via} dev ${dev}"
   done
 }
@@ -434,6 +512,9 @@ routes_status() { # prints DRIFT lines, returns 1 on drift
     read -r dst via dev <<<"${r}"
     if route_is "${dst}" "${via}" "${dev}"; then
       log "ok: route ${dst} via ${via} dev ${dev}"
+    elif route_present "${dst}" "${via}" "${dev}"; then
+      log "DRIFT: route ${dst} via ${via} dev ${dev} is there, but not the one in effect (via ${NET_BEST[${dst}]/ / dev })"
+      bad=1
     else
       log "DRIFT: route ${dst} is not via ${via} dev ${dev}"
       bad=1
@@ -442,29 +523,39 @@ routes_status() { # prints DRIFT lines, returns 1 on drift
   return "${bad}"
 }
 
-route_down_all() { # this cluster's routes: removed (and the saved ones restored) when no other cluster wants them
-  local k mine=() keep=() dst via dev other p words line cur
-  for k in "${HOST_ROUTES[@]}"; do
-    if [[ ${k%% *} == "${CLUSTER}" ]]; then mine+=("${k#* }"); else keep+=("${k}"); fi
-  done
-  ((${#mine[@]})) || return 0
-  for k in "${mine[@]}"; do
+routes_forget() { # "destination via dev": drop this cluster's claim (host.state rewritten)
+  local k keep=()
+  for k in "${HOST_ROUTES[@]}"; do [[ ${k} == "${CLUSTER} $1" ]] || keep+=("${k}"); done
+  HOST_ROUTES=("${keep[@]}")
+  host_save
+}
+
+# routes_release "destination via dev"...: this cluster's claims, given up: each
+# route is removed when no other cluster claims it, and the routes saved for a
+# destination that no cluster routes any more are put back as they were. A
+# route that cannot be put back (its interface is down, say) is reported, kept
+# in host.state for the next stop, and INCOMPLETE is set: the rest goes on.
+routes_release() {
+  local k dst via dev other p words line cur restored pending=()
+  for k in "$@"; do
     read -r dst via dev <<<"${k}"
+    routes_forget "${k}"
     other=""
-    for p in "${keep[@]}"; do [[ ${p#* } != "${dst} ${via} ${dev}" ]] || other=${p%% *}; done
+    for p in "${HOST_ROUTES[@]}"; do [[ ${p#* } != "${dst} ${via} ${dev}" ]] || other=${p%% *}; done
     if [[ -n ${other} ]]; then
       log "kept route ${dst} via ${via} dev ${dev}: cluster ${other} uses it too"
       continue
     fi
-    if route_is "${dst}" "${via}" "${dev}"; then
-      ip route del "${dst}" via "${via}" dev "${dev}"
-      log "removed route ${dst} via ${via} dev ${dev}"
+    if route_present "${dst}" "${via}" "${dev}"; then
+      if ip route del "${dst}" via "${via}" dev "${dev}" 2>"${TMP}/err"; then
+        log "removed route ${dst} via ${via} dev ${dev}"
+      else
+        warn "could not remove route ${dst} via ${via} dev ${dev}: $(<"${TMP}/err")"
+        INCOMPLETE=1
+      fi
     fi
   done
-  HOST_ROUTES=("${keep[@]}")
-  # restore saved routes of destinations that no cluster wants any more
   read_net
-  local restored=() pending=()
   for p in "${HOST_PREV[@]}"; do
     dst=${p%% *}
     words=${p#* }
@@ -475,19 +566,32 @@ route_down_all() { # this cluster's routes: removed (and the saved ones restored
       continue
     fi
     [[ ${words} != none ]] || continue
-    cur=""
+    restored=""
     while IFS= read -r line; do
-      [[ -z ${line} || $(route_words "${line}") != "${words}" ]] || cur=1
+      [[ -z ${line} || $(route_words "${line}") != "${words}" ]] || restored=1
     done <<<"${NET_ROUTE_LINES[${dst}]:-}"
-    if [[ -z ${cur} ]]; then
-      read -r -a line <<<"${words}"
-      ip route add "${line[@]}"
-      restored+=("${words}")
+    [[ -z ${restored} ]] || continue
+    read -r -a line <<<"${words}"
+    if ip route add "${line[@]}" 2>"${TMP}/err"; then
       log "restored route ${words}"
+    else
+      warn "could not restore route '${words}': $(<"${TMP}/err") (kept in ${HOST_STATE}; the next stop tries again)"
+      pending+=("${p}")
+      INCOMPLETE=1
     fi
   done
   HOST_PREV=("${pending[@]}")
   host_save
+}
+
+route_down_all() { # this cluster's routes, given up
+  local claims=() k
+  while IFS= read -r k; do [[ -z ${k} ]] || claims+=("${k}"); done < <(my_route_claims)
+  if ((${#claims[@]})); then
+    routes_release "${claims[@]}"
+  elif ((${#HOST_PREV[@]})); then
+    routes_release # saved routes that an earlier stop could not put back
+  fi
 }
 
 # ---- sysctls (through /proc/sys; keys are written as paths below it) --------
@@ -570,6 +674,7 @@ do_start() {
   need_dev "${DEV}"
   take_lock
   read_net
+  routes_check
   # ARP first: a VIP on lo with the default sysctls would answer ARP for it.
   sysctl_up
   vips_up
@@ -584,6 +689,7 @@ do_stop() {
   addr_down_all
   route_down_all
   sysctl_down
+  ((!INCOMPLETE)) || die "stopped, except what is reported above: fix it and run stop again"
   log "real server ${HOST} of cluster ${CLUSTER} is stopped"
 }
 
@@ -594,7 +700,7 @@ do_status() {
   sysctls_status || bad=1
   vips_status || bad=1
   routes_status || bad=1
-  return $((bad ? 3 : 0))
+  if ((bad)); then RESULT=3; fi
 }
 
 main() {
@@ -616,4 +722,4 @@ main() {
   esac
 }
 
-main "$@"; exit
+main "$@"; exit "${RESULT}"
