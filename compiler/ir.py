@@ -1,9 +1,11 @@
 """IR: the typed, position-carrying model of one .ldr file.
 
-The parse stage builds these nodes with raw user values (strings, ints) and
-their spans; the check stage validates them and resolves references into the
-plan (see plan.py). Spans are excluded from equality so tests can compare IR
-without positions.
+The parse stage builds these nodes with the user's text (Word, Number) and
+its spans; the check stage validates them into typed values (the enums
+below, ipaddress objects) in a symbol table (symbols.py). Spans are excluded
+from equality so tests can compare IR without positions. Role and Scheduler
+are StrEnums: their members equal their names (`Role.ROUTER == "router"`),
+so they print as the user wrote them.
 """
 
 from __future__ import annotations
@@ -51,30 +53,45 @@ class Method(enum.Enum):
         return {"dr": "-g", "tun": "-i", "nat": "-m"}[self.value]
 
 
-class Role(enum.Enum):
+class Role(enum.StrEnum):
     DIRECTOR = "director"
     REALSERVER = "realserver"
     ROUTER = "router"
     CLIENT = "client"
 
 
-# Every scheduler of ipvsadm 1.31 (ipvsadm(8), --scheduler), with the
-# scheduler flags (-b) that it understands.
-SCHEDULERS: dict[str, tuple[str, ...]] = {
-    "rr": (),
-    "wrr": (),
-    "lc": (),
-    "wlc": (),
-    "lblc": (),
-    "lblcr": (),
-    "dh": (),
-    "sh": ("sh-fallback", "sh-port"),
-    "sed": (),
-    "nq": (),
-    "fo": (),
-    "ovf": (),
-    "mh": ("mh-fallback", "mh-port"),
-}
+class Scheduler(enum.StrEnum):
+    """Every scheduler of ipvsadm 1.31 (ipvsadm(8), --scheduler)."""
+
+    RR = "rr"
+    WRR = "wrr"
+    LC = "lc"
+    WLC = "wlc"
+    LBLC = "lblc"
+    LBLCR = "lblcr"
+    DH = "dh"
+    SH = "sh"
+    SED = "sed"
+    NQ = "nq"
+    FO = "fo"
+    OVF = "ovf"
+    MH = "mh"
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The scheduler flags (-b) it understands, in bit order (the order ipvsadm prints them)."""
+        return _SCHED_FLAGS.get(self, ())
+
+    @property
+    def unweighted(self) -> Scheduler | None:
+        """wrr and wlc with equal weights behave like rr and lc (W302)."""
+        return {Scheduler.WRR: Scheduler.RR, Scheduler.WLC: Scheduler.LC}.get(self)
+
+
+_SCHED_FLAGS = {Scheduler.SH: ("sh-fallback", "sh-port"), Scheduler.MH: ("mh-fallback", "mh-port")}
+
+# name -> flags, for tools that iterate over the schedulers (tests/e2e/hostile/matrix.py)
+SCHEDULERS: dict[str, tuple[str, ...]] = {s.value: s.flags for s in Scheduler}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +100,20 @@ class Word:
 
     text: str
     span: Span = field(compare=False)
+
+
+# Above every valid value of every numeric field (ports, weights, timeouts): the
+# checks then report a number with more digits as out of range (E112, E113,
+# E114, ...) with its text, and int() never sees thousands of digits (Python
+# refuses more than 4,300, and the conversion is quadratic below that).
+HUGE = 10**12
+_MAX_DIGITS = 12
+
+
+def number_value(text: str) -> int:
+    """The value of a number token: leading zeros do not count (0080 is 80); HUGE when too long."""
+    digits = text.lstrip("0")
+    return int(digits or "0") if len(digits) <= _MAX_DIGITS else HUGE
 
 
 @dataclass(frozen=True, slots=True)

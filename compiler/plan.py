@@ -1,32 +1,25 @@
-"""Plan: every decision the targets need, resolved and validated.
+"""Plan types: every decision the targets need, typed (enums, ipaddress) and located.
 
-The check stage builds a Plan from the IR; templates only lay it out. All
-addresses are ipaddress objects; all orders are fixed here, so output is
-deterministic.
+planner.py builds a Plan from the checked symbol table; targets only lay it
+out. Every node that came from a statement keeps its Span (excluded from
+equality), so a target's check can point at the source (E4xx).
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
-from .ir import Method, Protocol
+from .ir import Method, Protocol, Role, Scheduler, Span
 
-_PROTO_NUMBER = {Protocol.TCP: 6, Protocol.UDP: 17}
-_METHOD_FLAG = {m: m.ipvsadm_flag for m in Method}
-
-
-def _c_int_diff(a: int, b: int) -> int:
-    """`(int)(a - b)` on 32-bit unsigned values, as libipvs' comparators compute it."""
-    d = (a - b) & 0xFFFFFFFF
-    return d - 0x100000000 if d & 0x80000000 else d
+NO_SPAN = Span("", 0, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
 class Iface:
     name: str
     address: IPv4Interface
+    span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +32,11 @@ class RouteP:
 @dataclass(frozen=True, slots=True)
 class HostP:
     name: str
-    role: str
+    role: Role
     interfaces: tuple[Iface, ...]
     gateway: RouteP | None  # destination 0.0.0.0/0
     routes: tuple[RouteP, ...]
+    span: Span = field(default=NO_SPAN, compare=False)  # the host's name
 
     def iface_for(self, address: IPv4Address) -> Iface | None:
         for i in self.interfaces:
@@ -50,92 +44,39 @@ class HostP:
                 return i
         return None
 
+    @property
+    def all_routes(self) -> tuple[RouteP, ...]:
+        """The default route first, then the static routes, as written."""
+        return ((self.gateway,) if self.gateway is not None else ()) + self.routes
+
 
 @dataclass(frozen=True, slots=True)
 class Dest:
+    """A real server of a VIP (the port and method are its services'). One object per
+    entry, shared by the VIP's services: a cluster has 100,000s of them."""
+
     address: IPv4Address
-    port: int
-    weight: int
-    method: Method
     host: str  # the real server host that owns the address
-    text: str  # str(address), computed once: clusters have 100,000s of these
-
-    def save_line(self, service_key: str) -> str:
-        """One destination in `ipvsadm -Sn` format (ipvsadm.c, print_service_entry)."""
-        return f"-a {service_key} -r {self.text}:{self.port} {_METHOD_FLAG[self.method]} -w {self.weight}"
+    weight: int
+    text: str  # str(address), computed once
+    span: Span = field(default=NO_SPAN, compare=False)  # the real server entry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Service:
     vip: IPv4Address
     protocol: Protocol
     port: int
-    scheduler: str
+    scheduler: Scheduler
     sched_flags: tuple[str, ...]
     persistent: int | None
     netmask: IPv4Address | None
     one_packet: bool
-    dests: tuple[Dest, ...]
-
-    @functools.cached_property
-    def key(self) -> str:
-        return f"{self.protocol.ipvsadm_flag} {self.vip}:{self.port}"
-
-    def save_line(self) -> str:
-        """The service in `ipvsadm -Sn` format, in the order ipvsadm prints it.
-
-        ipvsadm 1.31, ipvsadm.c, print_service_entry() with FMT_RULE:
-        `-A <svc> -s <sched>`, then ` -p <timeout>` and, for IPv4, ` -M <mask>`
-        unless the mask is 255.255.255.255 (both only when persistent), then
-        ` --pe <name>` (not generated), ` -o` for one-packet scheduling, and last
-        ` -b <flags>` from print_sched_flags() in bit order (sh-fallback before
-        sh-port, mh-fallback before mh-port). tests/e2e/matrix.sh round-trips
-        every combination through the real kernel.
-        """
-        parts = [f"-A {self.key} -s {self.scheduler}"]
-        if self.persistent is not None:
-            parts.append(f"-p {self.persistent}")
-            if self.netmask is not None and self.netmask != IPv4Address("255.255.255.255"):
-                parts.append(f"-M {self.netmask}")
-        if self.one_packet:
-            parts.append("-o")
-        if self.sched_flags:
-            parts.append(f"-b {','.join(self.sched_flags)}")
-        return " ".join(parts)
-
-    def save_lines(self) -> list[str]:
-        return [self.save_line(), *(d.save_line(self.key) for d in self.sorted_dests())]
-
-    def sorted_dests(self) -> list[Dest]:
-        """Destinations in the order `ipvsadm -Sn` lists them (libipvs ipvs_cmp_dests)."""
-
-        ints = [int(d.address) for d in self.dests]
-        if not ints or max(ints) - min(ints) < 0x80000000:
-            # within 2**31 of each other the C subtraction equals numeric order
-            return sorted(self.dests, key=lambda d: (int(d.address), d.port))
-
-        def cmp(a: Dest, b: Dest) -> int:
-            return _c_int_diff(int(a.address), int(b.address)) or (a.port - b.port)
-
-        return sorted(self.dests, key=functools.cmp_to_key(cmp))
-
-
-def sort_services(services: list[Service]) -> tuple[Service, ...]:
-    """Services in the order `ipvsadm -Sn` lists them (libipvs ipvs_cmp_services)."""
-
-    ints = [int(s.vip) for s in services]
-    if not ints or max(ints) - min(ints) < 0x80000000:
-        # within 2**31 of each other the C subtraction equals numeric order
-        return tuple(sorted(services, key=lambda s: (_PROTO_NUMBER[s.protocol], int(s.vip), s.port)))
-
-    def cmp(a: Service, b: Service) -> int:
-        return (
-            _PROTO_NUMBER[a.protocol] - _PROTO_NUMBER[b.protocol]
-            or _c_int_diff(int(a.vip), int(b.vip))
-            or a.port - b.port
-        )
-
-    return tuple(sorted(services, key=functools.cmp_to_key(cmp)))
+    dests: tuple[Dest, ...]  # as written (shared by the services of one `vip`)
+    listed: tuple[Dest, ...]  # the same in the order `ipvsadm -Sn` lists them (libipvs ipvs_cmp_dests)
+    method: Method = Method.DR
+    span: Span = field(default=NO_SPAN, compare=False)  # the `vip` statement
+    method_span: Span | None = field(default=None, compare=False)  # `via METHOD`, when written
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,19 +87,36 @@ class VipAddr:
     dev: str
     label: str
     text: str  # str(address)
+    span: Span = field(default=NO_SPAN, compare=False)  # the VIP's address in its first `vip`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Sysctl:
+    """One kernel setting: the sysctl.d key (dotted, or slashed when a part has a dot,
+    as sysctl(8) reads both), its value and its path under /proc/sys."""
+
+    key: str
+    value: str
+    path: str
+
+    @classmethod
+    def of(cls, parts: tuple[str, ...], value: str) -> Sysctl:
+        key = "/".join(parts) if any("." in p for p in parts) else ".".join(parts)
+        return cls(key, value, "/".join(parts))
+
+    def as_tuple(self) -> tuple[str, str, str]:
+        return (self.key, self.value, self.path)
+
+
+@dataclass(frozen=True, slots=True)
 class Director:
     host: HostP
     dev: str
     vips: tuple[VipAddr, ...]
-    services: tuple[Service, ...]
+    services: tuple[Service, ...]  # in the order `ipvsadm -Sn` lists them
     persistence: bool
-
-    @functools.cached_property
-    def save_text(self) -> str:
-        return "".join(line + "\n" for s in self.services for line in s.save_lines())
+    sysctls: tuple[Sysctl, ...]
+    rs_hosts: tuple[tuple[str, str], ...]  # (real server host, one of its addresses), by name
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +125,7 @@ class RealServerP:
     dev: str
     vips: tuple[VipAddr, ...]
     ports: tuple[str, ...]  # "tcp/80" ... for messages
+    sysctls: tuple[Sysctl, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +136,7 @@ class Dnat:
     target: IPv4Address
     in_dev: str
     out_dev: str
+    span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +145,17 @@ class SnatP:
     to: IPv4Address
     out_dev: str
     in_dev: str | None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """One of ldrc's own iptables chains and the built-in chain that jumps to it."""
+
+    table: str
+    builtin: str
+    name: str
+    wanted: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +164,11 @@ class Router:
     dnats: tuple[Dnat, ...]
     snats: tuple[SnatP, ...]
     forward_drop: bool
+    chains: dict[str, Chain]  # "dnat", "snat", "fwd"
+    # `forward drop` scope: (match in, match out, what) for each LAN device and routed network
+    scope: tuple[tuple[str, str, str], ...]
+    devs: tuple[str, ...]  # every device the rules name
+    sysctls: tuple[Sysctl, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,187 @@
+"""Check stage, `host` statements: names, roles, interfaces, gateways and routes,
+the one director and the one router, and the real servers' own routing (W301, W303)."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Network
+
+from . import ir
+from .check_common import HOST_NAME_RE, IFACE_NAME_RE, Reporter, keyword
+from .ir import Role
+from .plan import HostP, Iface, RouteP
+
+Hosts = dict[str, tuple[ir.Host, HostP]]  # the valid hosts, in declaration order
+
+
+def hosts(r: Reporter, decls: list[ir.Host]) -> tuple[Hosts, dict[IPv4Address, str]]:
+    """The valid hosts, and the owner host of every interface address."""
+    out: Hosts = {}
+    owner: dict[IPv4Address, str] = {}
+    for h in decls:
+        ok = r.name(h.name, HOST_NAME_RE, "host")
+        role = _role(r, h.role)
+        if h.name.text in out:
+            r.err("E204", f"host `{h.name.text}` is declared twice", h.name.span, "declared again here")
+            continue
+        ifaces = _interfaces(r, h, owner)
+        hp0 = HostP(h.name.text, role or Role.CLIENT, tuple(ifaces), None, ())
+        gateway, routes = _routes(r, h, hp0, role)
+        if ok and role is not None:
+            out[h.name.text] = (h, HostP(h.name.text, role, tuple(ifaces), gateway, tuple(routes), h.name.span))
+    return out, owner
+
+
+def _role(r: Reporter, w: ir.Word) -> Role | None:
+    try:
+        return Role(w.text)
+    except ValueError:
+        r.err(
+            "E125", f"unknown role `{w.text}`", w.span, "not a role", help="use director, realserver, router or client"
+        )
+        return None
+
+
+def _interfaces(r: Reporter, h: ir.Host, owner: dict[IPv4Address, str]) -> list[Iface]:
+    ifaces: list[Iface] = []
+    for item in h.items:
+        if not isinstance(item, ir.Interface):
+            continue
+        if r.name(item.name, IFACE_NAME_RE, "interface"):
+            r.iface_not_reserved(item.name)
+        addr = r.cidr(item.cidr, network=False)
+        if any(i.name == item.name.text for i in ifaces):
+            r.err("E204", f"interface `{item.name.text}` is declared twice", item.name.span, "again here")
+            continue
+        if addr is None:
+            continue  # (a bad name is reported; the address still counts, so no follow-on E214)
+        if addr.ip in owner:
+            r.err(
+                "E222",
+                f"address {addr.ip} is already used by host `{owner[addr.ip]}`",
+                item.cidr.span,
+                "duplicate address",
+            )
+            continue
+        owner[addr.ip] = h.name.text
+        ifaces.append(Iface(item.name.text, addr, item.span))
+    return ifaces
+
+
+def _routes(r: Reporter, h: ir.Host, hp: HostP, role: Role | None) -> tuple[RouteP | None, list[RouteP]]:
+    gateway: RouteP | None = None
+    routes: list[RouteP] = []
+    routed: dict[IPv4Network, ir.Span] = {}  # one route per destination (`gateway` is 0.0.0.0/0)
+    for item in h.items:
+        if isinstance(item, ir.Gateway):
+            if gateway is not None:
+                r.err("E204", "the default gateway is given twice", item.span, "second `gateway`")
+                continue
+            gw = r.address(item.address)
+            dev = _on_link(r, hp, gw, item.address) if gw is not None else None
+            if gw is not None and dev is not None and _one_route(r, routed, DEFAULT, item.span):
+                gateway = RouteP(DEFAULT, gw, dev)
+        elif isinstance(item, ir.Route):
+            dst = r.cidr(item.destination, network=True)
+            via = r.address(item.via)
+            dev = _on_link(r, hp, via, item.via) if dst is not None and via is not None else None
+            if (
+                dst is not None
+                and via is not None
+                and dev is not None
+                and _one_route(r, routed, dst.network, item.span)
+            ):
+                routes.append(RouteP(dst.network, via, dev))
+        elif role is not Role.ROUTER and isinstance(item, ir.Publish | ir.Snat | ir.ForwardPolicy):
+            r.err(
+                "E211", f"`{keyword(item)}` belongs in a router host", item.span, f"`{h.name.text}` is a {h.role.text}"
+            )
+    return gateway, routes
+
+
+DEFAULT = IPv4Network("0.0.0.0/0")
+
+
+def _one_route(r: Reporter, routed: dict[IPv4Network, ir.Span], dst: IPv4Network, span: ir.Span) -> bool:
+    """A host converges one next hop per destination: a second route to one is E204."""
+    first = routed.setdefault(dst, span)
+    if first is span:
+        return True
+    what = "the default route" if dst.prefixlen == 0 else f"the route to {dst}"
+    r.err(
+        "E204",
+        f"{what} is given twice",
+        span,
+        "second route to the same destination",
+        note=f"first given at {first}; `gateway ADDRESS` is the route to 0.0.0.0/0",
+        help="keep one next hop per destination",
+    )
+    return False
+
+
+def _on_link(r: Reporter, host: HostP, gw: IPv4Address, w: ir.Word) -> str | None:
+    iface = host.iface_for(gw)
+    if iface is None:
+        nets = ", ".join(str(i.address.network) for i in host.interfaces) or "none"
+        r.err(
+            "E214",
+            f"next hop {gw} is not on any network of host `{host.name}`",
+            w.span,
+            "not on link",
+            note=f"the host's networks: {nets}",
+            help="a gateway must be on one of the host's interface networks",
+        )
+        return None
+    if gw == iface.address.ip:
+        r.err("E214", f"next hop {gw} is the host's own address", w.span, "own address")
+        return None
+    return iface.name
+
+
+def single(r: Reporter, hosts: Hosts, role: Role, code: str, *, required: bool) -> ir.Host | None:
+    """The one host of a role (director, router): a second is an error, and so is none when required."""
+    found = [h for h, hp in hosts.values() if hp.role is role]
+    for extra in found[1:]:
+        r.err(
+            code,
+            f"more than one {role}: `{found[0].name.text}` and `{extra.name.text}`",
+            extra.role.span,
+            f"second {role}",
+            help=f"a cluster has one {role}; several VIPs may share it",
+        )
+    if not found and required:
+        r.err(
+            code,
+            f"no {role} host is declared",
+            ir.Span(r.path, 1, 1, 1, 2),
+            help=f"declare one: `host NAME {role} {{ interface eth0 ADDRESS/PREFIX }}`",
+        )
+    return found[0] if found else None
+
+
+def real_server_routing(r: Reporter, hosts: Hosts, served: set[str], router: HostP | None) -> None:
+    """W303 and W301: a real server that serves a VIP answers the clients through its default route."""
+    for h, hp in hosts.values():
+        if hp.role is not Role.REALSERVER or hp.name not in served:
+            continue
+        if hp.gateway is None and not any(isinstance(i, ir.Gateway | ir.Route) for i in h.items):
+            r.err(
+                "W303",
+                f"real server `{hp.name}` has no default gateway",
+                h.name.span,
+                "no `gateway`",
+                note="in direct routing the real server answers the client itself, through its default route",
+                help="add `gateway ROUTER-LAN-ADDRESS`",
+            )
+        elif (
+            hp.gateway is not None
+            and router is not None
+            and all(hp.gateway.via != i.address.ip for i in router.interfaces)
+        ):
+            r.err(
+                "W301",
+                f"real server `{hp.name}` does not route through the router",
+                h.name.span,
+                f"gateway {hp.gateway.via}",
+                note="replies would bypass the router's NAT, and the client would drop them",
+                help="use the router's LAN address as the gateway",
+            )

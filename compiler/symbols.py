@@ -1,0 +1,55 @@
+"""Symbol table: what the check stage proved about a file, typed and located.
+
+The check stage fills it (check.py); the plan stage (planner.py) reads only
+this, never the IR. Everything here is valid: an invalid statement is left
+out (its diagnostic says why), and a Symbols is only planned without errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+
+from .ir import Method, Protocol, Scheduler, Span
+from .plan import Dest, Dnat, HostP, Iface, SnatP
+
+# A resolved real server entry of a `vip`: address, owner host, weight (the plan keeps it as is).
+Member = Dest
+
+
+@dataclass(frozen=True, slots=True)
+class VipDecl:
+    """A valid `vip` statement; ports declared twice (E207) left out."""
+
+    address: IPv4Address
+    lan: Iface  # the director's interface on the VIP's network
+    protocol: Protocol
+    ports: tuple[int, ...]
+    scheduler: Scheduler
+    flags: tuple[str, ...]  # in bit order
+    persistent: int | None
+    netmask: IPv4Address | None
+    one_packet: bool
+    method: Method
+    members: tuple[Member, ...]
+    span: Span = field(compare=False)
+    address_span: Span = field(compare=False)
+    method_span: Span | None = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RouterDecl:
+    host: HostP
+    dnats: tuple[Dnat, ...]
+    snats: tuple[SnatP, ...]
+    forward_drop: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Symbols:
+    cluster: str
+    source_name: str
+    hosts: dict[str, HostP]  # in declaration order
+    director: str | None
+    vips: tuple[VipDecl, ...]
+    router: RouterDecl | None

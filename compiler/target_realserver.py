@@ -1,0 +1,49 @@
+"""Target `realserver`: lvs_rs.sh, its sysctl.d snippet, ifcfg-lo:N and route files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .diagnostics import Diagnostic
+from .plan import Plan, RealServerP
+from .render import Artifact, Renderer
+from .target_common import route_files, sysctl_rows
+
+NAME = "realserver"
+SUMMARY = "lvs_rs.sh, sysctl.d snippet, ifcfg-lo:N and route files"
+
+SYSCTL_COMMENTS = (
+    "LVS direct routing, real server: never answer or announce ARP for the VIPs on lo.",
+    "arp_ignore=1: answer ARP only for addresses on the interface that received the request.",
+    "arp_announce=2: use the outgoing interface's best address as ARP source, never the VIP.",
+    "The kernel uses max(all, <interface>) for both (Documentation/networking/ip-sysctl.rst);",
+    "ARP never arrives on lo, so setting only lo does nothing: set all and the LAN interface.",
+)
+
+
+def check(plan: Plan) -> list[Diagnostic]:
+    return []  # every checked real server can be generated
+
+
+def _one(r: Renderer, rs: RealServerP) -> Iterable[Artifact]:
+    name = rs.host.name
+    sysctls = sysctl_rows(rs.sysctls)
+    entries = "\n".join(f'  "lo {v.text}/32 {v.label}"' for v in rs.vips)
+    yield Artifact(
+        f"{name}/lvs_rs.sh",
+        r.render("shell/lvs_rs.sh.j2", rs=rs, sysctls=sysctls, routes=list(rs.host.all_routes), vip_entries=entries),
+        0o755,
+        True,
+    )
+    yield Artifact(
+        f"{name}/90-ldrc-lvs-rs.conf", r.render("net/sysctl.conf.j2", sysctls=sysctls, comments=SYSCTL_COMMENTS)
+    )
+    comment = f"VIP of cluster {r.plan.cluster} on lo: /32, never the RIP's prefix"
+    for v in rs.vips:
+        yield Artifact(f"{name}/ifcfg-{v.label}", r.ifcfg(v.label, v.text, comment))
+    yield from route_files(r, rs.host)
+
+
+def render(r: Renderer, plan: Plan) -> Iterable[Artifact]:
+    for rs in plan.real_servers:
+        yield from _one(r, rs)
