@@ -140,3 +140,18 @@ def test_hostile_scenarios_in_vm() -> None:
     ):
         assert line in out, line
     assert re.search(r"PASS: sigterm: start killed at (\d+) of \1 points", out), out[-4000:]
+
+
+@pytest.mark.vm
+def test_fake_ipvsadm_matches_the_real_kernel() -> None:
+    """The runtime tier's fake ipvsadm (tests/runtime/) cannot drift: the real ipvsadm on the real
+    kernel must print tests/runtime/crosscheck.expected byte for byte (the fake is held to the same
+    file by tests/runtime/test_fake_ipvsadm.py)."""
+    need_tool("qemu-system-x86_64")
+    need_tool("ipvsadm")
+    runtime = ROOT / "tests" / "runtime"
+    rc, out, passed, failed = run(
+        "--scenario", str(ROOT / "tests" / "e2e" / "fakecheck"), "--extra", str(runtime), timeout=900
+    )
+    print(out[-4000:])
+    assert rc == 0 and failed == 0 and passed >= 1, out[-8000:]

@@ -328,7 +328,8 @@ def parse_options(argv: list[str], ce: Entry) -> int:
         elif tag == "p":
             ce.set_option(O_PERSISTENT)
             ce.flags |= F_PERSISTENT
-            ce.timeout = 300 if arg is None else string_to_number(arg, 1, 86400 * 31)
+            # IPVS_SVC_PERSISTENT_TIMEOUT in libipvs.h: 6 * 60 (ipvsadm(8) says 300; the VM crosscheck saw 360)
+            ce.timeout = 360 if arg is None else string_to_number(arg, 1, 86400 * 31)
             if ce.timeout == -1:
                 fail(2, f"invalid timeout value `{arg}' specified")
         elif tag == "M":
@@ -349,7 +350,7 @@ def parse_options(argv: list[str], ce: Entry) -> int:
             ce.fwd = {"i": TUNNEL, "g": DROUTE, "m": MASQ}[tag]
         elif tag == "w":
             ce.set_option(O_WEIGHT)
-            ce.weight = string_to_number(arg or "", 0, 65535)
+            ce.weight = string_to_number(arg or "", 0, 2**31 - 1)  # ipvsadm.c: string_to_number(optarg, 0, INT_MAX)
             if ce.weight == -1:
                 fail(2, "illegal weight specified")
         elif tag == "n":
