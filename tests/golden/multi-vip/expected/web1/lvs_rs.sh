@@ -60,7 +60,7 @@ readonly ROUTES=(
   "0.0.0.0/0 10.20.0.1 eth0"
 )
 
-# ---- shared by the ldrc host scripts --------------------------------------
+# ---- shared by the ldrc host scripts: messages, exit status, lock, state ----
 # Hot paths use shell builtins and read /proc and /sys directly: every process
 # start counts.
 #
@@ -205,13 +205,8 @@ state_load() {
   done
 }
 
-# Write-ahead records: one append each, the file created with its header first.
-state_record() { # line: into this cluster's state
-  if [[ ! -s ${STATE_FILE} ]]; then
-    printf '%s\n' "${STATE_HEADER}" >"${STATE_FILE}.new" && mv -f -- "${STATE_FILE}.new" "${STATE_FILE}"
-  fi
-  printf '%s\n' "$1" >>"${STATE_FILE}"
-}
+# Write-ahead records: one append each, the file created with its header first
+# (state_record, for this cluster's own file, is with the addresses).
 host_record() { # line: into the machine's shared state
   if [[ ! -s ${HOST_STATE} ]]; then
     printf '%s\n' "${HOST_HEADER}" >"${HOST_STATE}.new" && mv -f -- "${HOST_STATE}.new" "${HOST_STATE}"
@@ -219,18 +214,6 @@ host_record() { # line: into the machine's shared state
   printf '%s\n' "$1" >>"${HOST_STATE}"
 }
 # Rewrites, from the arrays: a temporary file renamed over the old one.
-state_save() {
-  local a
-  if ((${#MY_ADDRS[@]} == 0)); then
-    rm -f -- "${STATE_FILE}"
-    return 0
-  fi
-  {
-    printf '%s\n' "${STATE_HEADER}"
-    for a in "${MY_ADDRS[@]}"; do printf 'addr %s\n' "${a}"; done
-  } >"${STATE_FILE}.new"
-  mv -f -- "${STATE_FILE}.new" "${STATE_FILE}"
-}
 host_save() {
   local x
   if ((${#HOST_USERS[@]} + ${#HOST_SYSCTL[@]} + ${#HOST_ROUTES[@]} + ${#HOST_PREV[@]} == 0)); then
@@ -258,7 +241,7 @@ other_users() { # the other clusters using this machine, space separated
   for u in "${HOST_USERS[@]}"; do [[ ${u} == "${CLUSTER}" ]] || out+=("${u}"); done
   printf '%s' "${out[*]}"
 }
-
+# ---- shared by lvs_dr.sh and lvs_rs.sh: addresses and routes --------------
 # One `ip` process lists addresses and routes: NET_ADDRS["dev address/prefix"],
 # NET_ROUTES["destination via dev"] and NET_ROUTE_LINES["destination"] (every
 # route to it, as printed, one per line; destination as 0.0.0.0/0 or a.b.c.d/n).
@@ -314,6 +297,27 @@ route_is() { [[ ${NET_BEST[$1]:-} == "$2 $3" ]]; }       # destination via dev: 
 route_present() { [[ -n ${NET_ROUTES["$1 $2 $3"]+x} ]]; } # one of the routes to it
 addr_is() { [[ -n ${NET_ADDRS["$1 $2"]+x} ]]; }      # dev address/prefix, after read_net
 
+# This cluster's own state file (the addresses it added): a record is one
+# append, the file created with its header first; a rewrite goes through a
+# temporary file renamed over the old one.
+state_record() { # line: into this cluster's state
+  if [[ ! -s ${STATE_FILE} ]]; then
+    printf '%s\n' "${STATE_HEADER}" >"${STATE_FILE}.new" && mv -f -- "${STATE_FILE}.new" "${STATE_FILE}"
+  fi
+  printf '%s\n' "$1" >>"${STATE_FILE}"
+}
+state_save() {
+  local a
+  if ((${#MY_ADDRS[@]} == 0)); then
+    rm -f -- "${STATE_FILE}"
+    return 0
+  fi
+  {
+    printf '%s\n' "${STATE_HEADER}"
+    for a in "${MY_ADDRS[@]}"; do printf 'addr %s\n' "${a}"; done
+  } >"${STATE_FILE}.new"
+  mv -f -- "${STATE_FILE}.new" "${STATE_FILE}"
+}
 # ---- addresses -------------------------------------------------------------
 addr_claimed_elsewhere() { # "dev address/32": does another ldrc cluster on this machine record it as its own?
   local f line
@@ -593,7 +597,6 @@ route_down_all() { # this cluster's routes, given up
     routes_release # saved routes that an earlier stop could not put back
   fi
 }
-
 # ---- sysctls (through /proc/sys; keys are written as paths below it) --------
 sysctl_up() {
   local s key want cur path
@@ -617,10 +620,9 @@ sysctl_up() {
 }
 
 lo_vips_left() { # this cluster's VIPs still on lo (the kernel would answer ARP for them with the original sysctls)
-  local v dev addr label out=()
-  [[ -v VIPS ]] || return 0 # (lvs_router.sh has none)
+  local v dev addr out=()
   for v in "${VIPS[@]}"; do
-    read -r dev addr label <<<"${v}"
+    read -r dev addr _ <<<"${v}"
     if [[ ${dev} == lo ]] && addr_is lo "${addr}"; then out+=("${addr}"); fi
   done
   printf '%s' "${out[*]}"

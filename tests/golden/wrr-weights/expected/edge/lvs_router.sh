@@ -41,8 +41,6 @@
 # The script ends with `main "$@"; exit "${RESULT}"` on one line: replacing the file while it
 # runs is safe.
 #
-# The shared functions include some this script does not use:
-# shellcheck disable=SC2329
 set -euo pipefail
 umask 077
 
@@ -75,7 +73,7 @@ readonly SYSCTLS=(
 # shellcheck disable=SC2034
 readonly VIPS=()
 
-# ---- shared by the ldrc host scripts --------------------------------------
+# ---- shared by the ldrc host scripts: messages, exit status, lock, state ----
 # Hot paths use shell builtins and read /proc and /sys directly: every process
 # start counts.
 #
@@ -220,13 +218,8 @@ state_load() {
   done
 }
 
-# Write-ahead records: one append each, the file created with its header first.
-state_record() { # line: into this cluster's state
-  if [[ ! -s ${STATE_FILE} ]]; then
-    printf '%s\n' "${STATE_HEADER}" >"${STATE_FILE}.new" && mv -f -- "${STATE_FILE}.new" "${STATE_FILE}"
-  fi
-  printf '%s\n' "$1" >>"${STATE_FILE}"
-}
+# Write-ahead records: one append each, the file created with its header first
+# (state_record, for this cluster's own file, is with the addresses).
 host_record() { # line: into the machine's shared state
   if [[ ! -s ${HOST_STATE} ]]; then
     printf '%s\n' "${HOST_HEADER}" >"${HOST_STATE}.new" && mv -f -- "${HOST_STATE}.new" "${HOST_STATE}"
@@ -234,18 +227,6 @@ host_record() { # line: into the machine's shared state
   printf '%s\n' "$1" >>"${HOST_STATE}"
 }
 # Rewrites, from the arrays: a temporary file renamed over the old one.
-state_save() {
-  local a
-  if ((${#MY_ADDRS[@]} == 0)); then
-    rm -f -- "${STATE_FILE}"
-    return 0
-  fi
-  {
-    printf '%s\n' "${STATE_HEADER}"
-    for a in "${MY_ADDRS[@]}"; do printf 'addr %s\n' "${a}"; done
-  } >"${STATE_FILE}.new"
-  mv -f -- "${STATE_FILE}.new" "${STATE_FILE}"
-}
 host_save() {
   local x
   if ((${#HOST_USERS[@]} + ${#HOST_SYSCTL[@]} + ${#HOST_ROUTES[@]} + ${#HOST_PREV[@]} == 0)); then
@@ -273,342 +254,6 @@ other_users() { # the other clusters using this machine, space separated
   for u in "${HOST_USERS[@]}"; do [[ ${u} == "${CLUSTER}" ]] || out+=("${u}"); done
   printf '%s' "${out[*]}"
 }
-
-# One `ip` process lists addresses and routes: NET_ADDRS["dev address/prefix"],
-# NET_ROUTES["destination via dev"] and NET_ROUTE_LINES["destination"] (every
-# route to it, as printed, one per line; destination as 0.0.0.0/0 or a.b.c.d/n).
-# read_net_start runs it in the background (lvs_dr.sh reads IPVS meanwhile),
-# read_net_finish waits for it (unless it ran in a subshell that waited) and
-# fills the arrays.
-read_net() {
-  read_net_start
-  read_net_finish
-}
-read_net_start() {
-  printf 'address show\nroute show\n' | ip -o -4 -batch - >"${TMP}/net" &
-  NET_PID=$!
-}
-read_net_finish() {
-  local f1 f2 f3 f4 rest dst via dev i words line metric
-  declare -gA NET_ADDRS=() NET_ROUTES=() NET_ROUTE_LINES=() NET_BEST=() best_metric=()
-  if [[ -n ${NET_PID:-} ]]; then
-    wait "${NET_PID}" || die "could not list this host's addresses and routes (ip -batch)"
-  fi
-  while IFS= read -r line; do
-    read -r f1 f2 f3 f4 rest <<<"${line}"
-    if [[ ${f1} == *: && ${f3} == inet ]]; then
-      NET_ADDRS["${f2} ${f4}"]=1
-      continue
-    fi
-    dst=${f1}
-    if [[ ${dst} == default ]]; then dst=0.0.0.0/0; fi
-    [[ ${dst} == */* ]] || dst=${dst}/32
-    NET_ROUTE_LINES[${dst}]+="${line}"$'\n'
-    read -r -a words <<<"${f2} ${f3} ${f4} ${rest}"
-    via=""
-    dev=""
-    metric=0
-    for ((i = 0; i + 1 < ${#words[@]}; i++)); do
-      case ${words[i]} in
-        via) via=${words[i + 1]} ;;
-        dev) dev=${words[i + 1]} ;;
-        metric) metric=${words[i + 1]} ;;
-        *) ;;
-      esac
-    done
-    if [[ -n ${via} ]]; then NET_ROUTES["${dst} ${via} ${dev}"]=1; fi
-    # the route in effect: the lowest metric (the first listed among equals)
-    if [[ -z ${best_metric[${dst}]+x} ]] || ((metric < best_metric[${dst}])); then
-      best_metric[${dst}]=${metric}
-      NET_BEST[${dst}]="${via} ${dev}"
-    fi
-  done <"${TMP}/net"
-}
-
-route_is() { [[ ${NET_BEST[$1]:-} == "$2 $3" ]]; }       # destination via dev: the route in effect, after read_net
-route_present() { [[ -n ${NET_ROUTES["$1 $2 $3"]+x} ]]; } # one of the routes to it
-addr_is() { [[ -n ${NET_ADDRS["$1 $2"]+x} ]]; }      # dev address/prefix, after read_net
-
-# ---- addresses -------------------------------------------------------------
-addr_claimed_elsewhere() { # "dev address/32": does another ldrc cluster on this machine record it as its own?
-  local f line
-  for f in "${STATE_ROOT}"/*/*.state; do
-    [[ -f ${f} && ${f} != "${STATE_FILE}" ]] || continue
-    while IFS= read -r line; do [[ ${line} != "addr $1" ]] || return 0; done <"${f}"
-  done
-  return 1
-}
-addr_mine() { # "dev address/32": recorded by this cluster?
-  local a
-  for a in "${MY_ADDRS[@]}"; do [[ ${a} != "$1" ]] || return 0; done
-  return 1
-}
-
-vips_up() { # the VIPS array ("dev address/prefix label"): recorded, then added where missing, in one `ip -batch`
-  local v dev addr label a missing=() stale=()
-  declare -A want=()
-  for v in "${VIPS[@]}"; do
-    read -r dev addr label <<<"${v}"
-    want["${dev} ${addr}"]=1
-    if ! addr_is "${dev}" "${addr}"; then
-      missing+=("${dev} ${addr} ${label}")
-    elif ! addr_mine "${dev} ${addr}" && addr_claimed_elsewhere "${dev} ${addr}"; then
-      # another cluster's VIP too (other ports): ours as well, so that its stop keeps it
-      state_record "addr ${dev} ${addr}"
-      MY_ADDRS+=("${dev} ${addr}")
-    fi
-  done
-  # addresses an earlier configuration of this cluster added and this one drops
-  for a in "${MY_ADDRS[@]}"; do
-    [[ -n ${want[${a}]+x} ]] || stale+=("${a}")
-  done
-  if ((${#stale[@]})); then addr_remove "${stale[@]}"; fi
-  if ((${#missing[@]} == 0)); then
-    log "ok: ${#VIPS[@]} VIP address(es) in place"
-    return 0
-  fi
-  for v in "${missing[@]}"; do
-    read -r dev addr label <<<"${v}"
-    if ! addr_mine "${dev} ${addr}"; then
-      state_record "addr ${dev} ${addr}"
-      MY_ADDRS+=("${dev} ${addr}")
-    fi
-  done
-  for v in "${missing[@]}"; do
-    read -r dev addr label <<<"${v}"
-    printf 'address add %s dev %s label %s\n' "${addr}" "${dev}" "${label}"
-  done | ip -batch -
-  for v in "${missing[@]}"; do
-    read -r dev addr label <<<"${v}"
-    log "added ${addr} to ${dev} (label ${label})"
-  done
-}
-
-vips_status() { # prints DRIFT lines, returns 1 on drift
-  local v dev addr label bad=0
-  for v in "${VIPS[@]}"; do
-    read -r dev addr label <<<"${v}"
-    if ! addr_is "${dev}" "${addr}"; then
-      log "DRIFT: ${addr} is not on ${dev}"
-      bad=1
-    fi
-  done
-  ((bad)) || log "ok: ${#VIPS[@]} VIP address(es) in place"
-  return "${bad}"
-}
-
-addr_remove() { # "dev address/32"...: remove those present, then forget them all
-  local a present=() keep=()
-  declare -A gone=()
-  for a in "$@"; do
-    gone[${a}]=1
-    if ! addr_is "${a%% *}" "${a#* }"; then continue; fi
-    if addr_claimed_elsewhere "${a}"; then
-      log "kept ${a#* } on ${a%% *}: another ldrc cluster on this host serves it too"
-      continue
-    fi
-    present+=("${a}")
-  done
-  if ((${#present[@]})); then
-    for a in "${present[@]}"; do
-      printf 'address del %s dev %s\n' "${a#* }" "${a%% *}"
-    done | ip -batch -
-    for a in "${present[@]}"; do
-      unset "NET_ADDRS[${a}]"
-      log "removed ${a#* } from ${a%% *}"
-    done
-  fi
-  for a in "${MY_ADDRS[@]}"; do [[ -n ${gone[${a}]+x} ]] || keep+=("${a}"); done
-  MY_ADDRS=("${keep[@]}")
-  state_save
-}
-
-addr_down_all() { if ((${#MY_ADDRS[@]})); then addr_remove "${MY_ADDRS[@]}"; else state_save; fi; }
-
-# ---- routes ----------------------------------------------------------------
-# A route that replaces another: every route to that destination is saved
-# host-wide first exactly as `ip route` printed it (proto, src, metric, mtu...);
-# the last cluster that wants the destination puts them back as they were.
-route_words() { # a printed route -> words `ip route add` takes back (flags it prints but refuses dropped)
-  local w out=()
-  for w in $1; do
-    case ${w} in
-      linkdown | dead | offload | trap | offload_failed | pervasive | notify | rt_offload | rt_trap) ;;
-      *) out+=("${w}") ;;
-    esac
-  done
-  printf '%s' "${out[*]}"
-}
-
-routes_check() { # before any change: no other cluster on this host wants another next hop for our destinations
-  local r dst via dev k c cdst cvia cdev
-  for r in "${ROUTES[@]}"; do
-    read -r dst via dev <<<"${r}"
-    for k in "${HOST_ROUTES[@]}"; do
-      read -r c cdst cvia cdev <<<"${k}"
-      if [[ ${c} != "${CLUSTER}" && ${cdst} == "${dst}" && "${cvia} ${cdev}" != "${via} ${dev}" ]]; then
-        die "cluster ${c} on this host wants route ${dst} via ${cvia} dev ${cdev}; this cluster wants via ${via} dev ${dev}: they cannot share this host (nothing was changed)"
-      fi
-    done
-  done
-}
-
-my_route_claims() { # "destination via dev" of every route this cluster claims
-  local k
-  for k in "${HOST_ROUTES[@]}"; do
-    if [[ ${k%% *} == "${CLUSTER}" ]]; then printf '%s\n' "${k#* }"; fi
-  done
-}
-
-routes_up() {
-  local r dst via dev k have have_prev shared line stale=()
-  declare -A want=() want_dst=()
-  for r in "${ROUTES[@]}"; do
-    read -r dst via dev <<<"${r}"
-    want["${dst} ${via} ${dev}"]=1
-    want_dst[${dst}]=1
-  done
-  # claims of an earlier configuration of this cluster: a destination it still
-  # routes is simply re-pointed below; one it no longer routes is released
-  while IFS= read -r k; do
-    [[ -n ${k} && -z ${want[${k}]+x} ]] || continue
-    if [[ -n ${want_dst[${k%% *}]+x} ]]; then
-      routes_forget "${k}"
-    else
-      stale+=("${k}")
-    fi
-  done < <(my_route_claims)
-  if ((${#stale[@]})); then routes_release "${stale[@]}"; fi
-  for r in "${ROUTES[@]}"; do
-    read -r dst via dev <<<"${r}"
-    have=""
-    for k in "${HOST_ROUTES[@]}"; do [[ ${k} != "${CLUSTER} ${dst} ${via} ${dev}" ]] || have=1; done
-    if route_is "${dst}" "${via}" "${dev}"; then
-      # in place: ours already, or another cluster's (then ours too, so its stop keeps it), or the host's own
-      shared=""
-      for k in "${HOST_ROUTES[@]}"; do [[ ${k#* } != "${dst} ${via} ${dev}" ]] || shared=1; done
-      if [[ -n ${shared} && -z ${have} ]]; then
-        host_record "route ${CLUSTER} ${dst} ${via} ${dev}"
-        HOST_ROUTES+=("${CLUSTER} ${dst} ${via} ${dev}")
-      fi
-      log "ok: route ${dst} via ${via} dev ${dev}"
-      continue
-    fi
-    # record first: the routes this one replaces (once per host), and that this cluster wants it
-    have_prev=""
-    for k in "${HOST_PREV[@]}"; do [[ ${k%% *} != "${dst}" ]] || have_prev=1; done
-    if [[ -z ${have_prev} ]]; then
-      if [[ -z ${NET_ROUTE_LINES[${dst}]:-} ]]; then
-        host_record "prev ${dst} none"
-        HOST_PREV+=("${dst} none")
-      else
-        while IFS= read -r line; do
-          [[ -n ${line} ]] || continue
-          line=$(route_words "${line}")
-          [[ ${line} =~ ^(${RE_WORD})(\ ${RE_WORD})*$ ]] || die "cannot record the route '${line}' safely; nothing was changed"
-          host_record "prev ${dst} ${line}"
-          HOST_PREV+=("${dst} ${line}")
-        done <<<"${NET_ROUTE_LINES[${dst}]}"
-      fi
-    fi
-    if [[ -z ${have} ]]; then
-      host_record "route ${CLUSTER} ${dst} ${via} ${dev}"
-      HOST_ROUTES+=("${CLUSTER} ${dst} ${via} ${dev}")
-    fi
-    ip route replace "${dst}" via "${via}" dev "${dev}" 2>"${TMP}/err" ||
-      die "could not set route ${dst} via ${via} dev ${dev}: $(<"${TMP}/err") (recorded; stop undoes the rest)"
-    log "route ${dst} via ${via} dev ${dev}"
-  done
-}
-
-routes_status() { # prints DRIFT lines, returns 1 on drift
-  local r dst via dev bad=0
-  for r in "${ROUTES[@]}"; do
-    read -r dst via dev <<<"${r}"
-    if route_is "${dst}" "${via}" "${dev}"; then
-      log "ok: route ${dst} via ${via} dev ${dev}"
-    elif route_present "${dst}" "${via}" "${dev}"; then
-      log "DRIFT: route ${dst} via ${via} dev ${dev} is there, but not the one in effect (via ${NET_BEST[${dst}]/ / dev })"
-      bad=1
-    else
-      log "DRIFT: route ${dst} is not via ${via} dev ${dev}"
-      bad=1
-    fi
-  done
-  return "${bad}"
-}
-
-routes_forget() { # "destination via dev": drop this cluster's claim (host.state rewritten)
-  local k keep=()
-  for k in "${HOST_ROUTES[@]}"; do [[ ${k} == "${CLUSTER} $1" ]] || keep+=("${k}"); done
-  HOST_ROUTES=("${keep[@]}")
-  host_save
-}
-
-# routes_release "destination via dev"...: this cluster's claims, given up: each
-# route is removed when no other cluster claims it, and the routes saved for a
-# destination that no cluster routes any more are put back as they were. A
-# route that cannot be put back (its interface is down, say) is reported, kept
-# in host.state for the next stop, and INCOMPLETE is set: the rest goes on.
-routes_release() {
-  local k dst via dev other p words line cur restored pending=()
-  for k in "$@"; do
-    read -r dst via dev <<<"${k}"
-    routes_forget "${k}"
-    other=""
-    for p in "${HOST_ROUTES[@]}"; do [[ ${p#* } != "${dst} ${via} ${dev}" ]] || other=${p%% *}; done
-    if [[ -n ${other} ]]; then
-      log "kept route ${dst} via ${via} dev ${dev}: cluster ${other} uses it too"
-      continue
-    fi
-    if route_present "${dst}" "${via}" "${dev}"; then
-      if ip route del "${dst}" via "${via}" dev "${dev}" 2>"${TMP}/err"; then
-        log "removed route ${dst} via ${via} dev ${dev}"
-      else
-        warn "could not remove route ${dst} via ${via} dev ${dev}: $(<"${TMP}/err")"
-        INCOMPLETE=1
-      fi
-    fi
-  done
-  read_net
-  for p in "${HOST_PREV[@]}"; do
-    dst=${p%% *}
-    words=${p#* }
-    other=""
-    for k in "${HOST_ROUTES[@]}"; do read -r _ cur _ <<<"${k}"; [[ ${cur} != "${dst}" ]] || other=1; done
-    if [[ -n ${other} ]]; then
-      pending+=("${p}")
-      continue
-    fi
-    [[ ${words} != none ]] || continue
-    restored=""
-    while IFS= read -r line; do
-      [[ -z ${line} || $(route_words "${line}") != "${words}" ]] || restored=1
-    done <<<"${NET_ROUTE_LINES[${dst}]:-}"
-    [[ -z ${restored} ]] || continue
-    read -r -a line <<<"${words}"
-    if ip route add "${line[@]}" 2>"${TMP}/err"; then
-      log "restored route ${words}"
-    else
-      warn "could not restore route '${words}': $(<"${TMP}/err") (kept in ${HOST_STATE}; the next stop tries again)"
-      pending+=("${p}")
-      INCOMPLETE=1
-    fi
-  done
-  HOST_PREV=("${pending[@]}")
-  host_save
-}
-
-route_down_all() { # this cluster's routes, given up
-  local claims=() k
-  while IFS= read -r k; do [[ -z ${k} ]] || claims+=("${k}"); done < <(my_route_claims)
-  if ((${#claims[@]})); then
-    routes_release "${claims[@]}"
-  elif ((${#HOST_PREV[@]})); then
-    routes_release # saved routes that an earlier stop could not put back
-  fi
-}
-
 # ---- sysctls (through /proc/sys; keys are written as paths below it) --------
 sysctl_up() {
   local s key want cur path
@@ -632,10 +277,9 @@ sysctl_up() {
 }
 
 lo_vips_left() { # this cluster's VIPs still on lo (the kernel would answer ARP for them with the original sysctls)
-  local v dev addr label out=()
-  [[ -v VIPS ]] || return 0 # (lvs_router.sh has none)
+  local v dev addr out=()
   for v in "${VIPS[@]}"; do
-    read -r dev addr label <<<"${v}"
+    read -r dev addr _ <<<"${v}"
     if [[ ${dev} == lo ]] && addr_is lo "${addr}"; then out+=("${addr}"); fi
   done
   printf '%s' "${out[*]}"
