@@ -543,21 +543,22 @@ routes_release() {
   local k dst via dev other p words line cur restored pending=()
   for k in "$@"; do
     read -r dst via dev <<<"${k}"
-    routes_forget "${k}"
     other=""
-    for p in "${HOST_ROUTES[@]}"; do [[ ${p#* } != "${dst} ${via} ${dev}" ]] || other=${p%% *}; done
+    for p in "${HOST_ROUTES[@]}"; do
+      [[ ${p} == "${CLUSTER} ${k}" || ${p#* } != "${dst} ${via} ${dev}" ]] || other=${p%% *}
+    done
     if [[ -n ${other} ]]; then
       log "kept route ${dst} via ${via} dev ${dev}: cluster ${other} uses it too"
-      continue
-    fi
-    if route_present "${dst}" "${via}" "${dev}"; then
+    elif route_present "${dst}" "${via}" "${dev}"; then
       if ip route del "${dst}" via "${via}" dev "${dev}" 2>"${TMP}/err"; then
         log "removed route ${dst} via ${via} dev ${dev}"
       else
         warn "could not remove route ${dst} via ${via} dev ${dev}: $(<"${TMP}/err")"
         INCOMPLETE=1
+        continue # (the claim stays: the next stop tries again)
       fi
     fi
+    routes_forget "${k}" # after the route is gone: a run killed before this finds the claim again
   done
   read_net
   for p in "${HOST_PREV[@]}"; do
