@@ -52,7 +52,7 @@ TMP_PREFIX = ".ldrc-tmp-"
 MANIFEST_HEADER = "# files written by ldrc; it removes only these\n"
 JOURNAL_HEADER = "ldrc-journal 1"
 
-# one component of HOST/FILE: host names, and file names such as ifcfg-eth2:1
+# one component of HOST/FILE: host names, and file names such as ifcfg-eth2 or route-eth2
 _PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:@+=,%-]{0,254}\Z")
 _TMP = re.compile(re.escape(TMP_PREFIX) + r"[0-9a-f]{24}\Z")
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC

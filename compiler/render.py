@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import shlex
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ import jinja2
 
 from .plan import Plan
 from .resources import resource_dir
+from .template_code import PrecompiledLoader
 from .text import printable
 
 
@@ -35,12 +36,9 @@ def _sh_quote(value: object) -> str:
     return quoted if quoted.startswith("'") else f"'{text}'"
 
 
-@functools.cache
-def _env() -> jinja2.Environment:
-    # One Environment per process: it holds the compiled templates of the package (no
-    # bytecode_cache: marshalled code loaded from a user-writable directory runs as ldrc).
+def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -55,6 +53,19 @@ def _env() -> jinja2.Environment:
     return env
 
 
+def source_environment() -> jinja2.Environment:
+    """The environment that compiles templates/ from source (template_code generates with it)."""
+    return _environment(jinja2.FileSystemLoader(str(resource_dir("templates"))))
+
+
+@functools.cache
+def _env() -> jinja2.Environment:
+    # One Environment per process: it holds the compiled templates of the package (no
+    # bytecode_cache: marshalled code loaded from a user-writable directory runs as ldrc).
+    # The templates' code is generated into the package (template_code.py): no compile here.
+    return _environment(PrecompiledLoader(jinja2.FileSystemLoader(str(resource_dir("templates")))))
+
+
 class Renderer:
     def __init__(self, plan: Plan, stamp: str) -> None:
         self.plan = plan
@@ -67,9 +78,8 @@ class Renderer:
     def render(self, template: str, **ctx: Any) -> str:
         return _env().get_template(template).render(**self.base, **ctx)
 
-    @functools.cached_property
-    def ifcfg(self) -> Callable[[str, str, str], str]:
-        """The ifcfg macro, bound once: a large cluster renders 100,000s of alias files."""
-        module = _env().get_template("net/ifcfg.j2").make_module(self.base)
-        macro: Callable[[str, str, str], str] = module.ifcfg  # type: ignore[attr-defined]
-        return macro
+    def ifcfg(self, dev: str, name: str, comment: str, addresses: Iterable[tuple[str, int]]) -> str:
+        """One RHEL ifcfg file for a device and all its addresses (IPADDRn/PREFIXn), the
+        block joined here: a host can carry thousands of VIPs."""
+        block = "".join(f"IPADDR{n}={a}\nPREFIX{n}={p}\n" for n, (a, p) in enumerate(addresses))
+        return self.render("net/ifcfg.j2", dev=dev, name=name, comment=comment, addresses=block)

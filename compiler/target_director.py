@@ -1,4 +1,4 @@
-"""Target `director`: lvs_dr.sh, ipvsadm.rules, the VIPs' ifcfg files and route files.
+"""Target `director`: lvs_dr.sh, ipvsadm.rules, the VIP device's ifcfg file and route files.
 
 check(): what this target cannot express (E401: only direct routing; E402:
 the VIP alias labels must fit the kernel's IFNAMSIZ).
@@ -133,7 +133,10 @@ def render(r: Renderer, plan: Plan) -> Iterable[Artifact]:
         )
     # No header here: `ipvsadm -R` stops at the first `#` line (it has no comments).
     yield Artifact(f"{name}/ipvsadm.rules", rules)
-    comment = f"VIP of cluster {plan.cluster} on the director's LAN interface, /32 as lvs_dr.sh adds it"
-    for v in d.vips:
-        yield Artifact(f"{name}/ifcfg-{v.label}", r.ifcfg(v.label, v.text, comment))
+    # one ifcfg file per device that carries VIPs: its own address first, then the VIPs
+    for dev in sorted({v.dev for v in d.vips}):
+        own = next(i.address for i in d.host.interfaces if i.name == dev)
+        addresses = [(str(own.ip), own.network.prefixlen)] + [(v.text, 32) for v in d.vips if v.dev == dev]
+        comment = f"{dev} of director {name} (cluster {plan.cluster}): its address, then each VIP as a /32, as lvs_dr.sh adds them"
+        yield Artifact(f"{name}/ifcfg-{dev}", r.ifcfg(dev, dev, comment, addresses))
     yield from route_files(r, d.host)

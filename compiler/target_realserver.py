@@ -1,4 +1,4 @@
-"""Target `realserver`: lvs_rs.sh, its sysctl.d snippet, ifcfg-lo:N and route files."""
+"""Target `realserver`: lvs_rs.sh, its sysctl.d snippet, ifcfg-lo (every VIP) and route files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .render import Artifact, Renderer
 from .target_common import route_files, sysctl_rows
 
 NAME = "realserver"
-SUMMARY = "lvs_rs.sh, sysctl.d snippet, ifcfg-lo:N and route files"
+SUMMARY = "lvs_rs.sh, sysctl.d snippet, ifcfg-lo (every VIP) and route files"
 
 SYSCTL_COMMENTS = (
     "LVS direct routing, real server: never answer or announce ARP for the VIPs on lo.",
@@ -38,9 +38,9 @@ def _one(r: Renderer, rs: RealServerP) -> Iterable[Artifact]:
     yield Artifact(
         f"{name}/90-ldrc-lvs-rs.conf", r.render("net/sysctl.conf.j2", sysctls=sysctls, comments=SYSCTL_COMMENTS)
     )
-    comment = f"VIP of cluster {r.plan.cluster} on lo: /32, never the RIP's prefix"
-    for v in rs.vips:
-        yield Artifact(f"{name}/ifcfg-{v.label}", r.ifcfg(v.label, v.text, comment))
+    comment = f"lo of real server {name} (cluster {r.plan.cluster}): 127.0.0.1/8, then each VIP as a /32, never the RIP's prefix"
+    addresses = [("127.0.0.1", 8)] + [(v.text, 32) for v in rs.vips]
+    yield Artifact(f"{name}/ifcfg-lo", r.ifcfg("lo", "loopback", comment, addresses))
     yield from route_files(r, rs.host)
 
 

@@ -51,9 +51,9 @@ def test_compile_writes_every_artifact(tmp_path: Path) -> None:
     for name in (
         "lvs-01/lvs_dr.sh",
         "lvs-01/ipvsadm.rules",
-        "lvs-01/ifcfg-eth2:1",
+        "lvs-01/ifcfg-eth2",
         "nginx02/lvs_rs.sh",
-        "nginx02/ifcfg-lo:0",
+        "nginx02/ifcfg-lo",
         "nginx02/90-ldrc-lvs-rs.conf",
         "nginx02/route-eth2",
         "nginx03/lvs_rs.sh",

@@ -46,7 +46,11 @@ def test_real_server_arp_sysctls(artifacts: dict[str, str]) -> None:
 def test_vip_is_slash_32_everywhere(artifacts: dict[str, str]) -> None:
     for path, text in artifacts.items():
         if "/ifcfg-" in path:
-            assert "PREFIX=32" in text and "NETMASK" not in text, path
+            # the device's own address first (IPADDR0), then every VIP as a /32
+            values = dict(re.findall(r"^((?:IPADDR|PREFIX)\d+)=(\S+)$", text, re.M))
+            n = sum(k.startswith("IPADDR") for k in values)
+            assert n >= 2 and all(values[f"PREFIX{i}"] == "32" for i in range(1, n)), path
+            assert "NETMASK" not in text and "\nIPADDR=" not in text, path
         if path.endswith(".sh"):
             assert "ipvsadm -C" not in text.replace("no `ipvsadm -C`", ""), path
             assert "ifconfig" not in text and not re.search(r"(?<!ip )\broute add", text), path

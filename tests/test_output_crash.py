@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-RS = 3
 
-
-def cluster(n_vips: int, shift: int) -> str:
+def cluster(n_hosts: int, shift: int) -> str:
+    """n_hosts real servers (four files each: script, sysctl.d, ifcfg-lo, route) behind a few VIPs;
+    `shift` moves the VIPs, so every real server's files change."""
     lines = ["cluster crash", "network lan 10.1.0.0/16"]
     lines += [
         "host gw router {",
@@ -36,12 +36,12 @@ def cluster(n_vips: int, shift: int) -> str:
         "}",
     ]
     lines += ["host lb director {", "  interface eth1 10.1.0.2/16", "  gateway 10.1.0.1", "}"]
-    for i in range(RS):
-        lines += [f"host rs{i} realserver {{", f"  interface eth1 10.1.0.{11 + i}/16", "  gateway 10.1.0.1", "}"]
-    targets = " ".join(f".{11 + i}" for i in range(RS))
-    for v in range(n_vips):
-        a = 256 + v + shift
-        lines.append(f"vip 10.1.{a // 256}.{a % 256} tcp 80 rr -> rs {targets} via dr")
+    addrs = [f"10.1.{(256 + i) // 256}.{(256 + i) % 256}" for i in range(n_hosts)]
+    for i, a in enumerate(addrs):
+        lines += [f"host rs{i} realserver {{", f"  interface eth1 {a}/16", "  gateway 10.1.0.1", "}"]
+    for v in range(4):
+        a = 11 + v + shift
+        lines.append(f"vip 10.1.0.{a} tcp 80 rr -> rs {' '.join(addrs[v::4])} via dr")
     return "\n".join(lines) + "\n"
 
 
@@ -101,7 +101,7 @@ def kill_when(cmd: list[str], ready: Callable[[], bool], delay: float, deadline:
 def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
     d = tmp_path_factory.mktemp("crash")
     v1, v2 = d / "v1.ldr", d / "v2.ldr"
-    # v2 moves every VIP (every ifcfg file changes) and drops some (files to remove)
+    # v2 moves every VIP (every real server's files change) and drops some hosts (files to remove)
     v1.write_text(cluster(700, 0))
     v2.write_text(cluster(550, 7))
     for v, ref in ((v1, d / "ref1"), (v2, d / "ref2")):

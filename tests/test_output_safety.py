@@ -145,12 +145,12 @@ def test_foreign_file_needs_force(tmp_path: Path, sentinel: Path) -> None:
     (out / "lvs-01").mkdir(parents=True)
     (out / "lvs-01" / "lvs_dr.sh").write_text("# my own script\n")
     (out / "nginx02").mkdir()
-    (out / "nginx02" / "ifcfg-lo:0").write_bytes(b"")  # also foreign, also differs
+    (out / "nginx02" / "ifcfg-lo").write_bytes(b"")  # also foreign, also differs
     before = snapshot(out)
     r = compile_seed(out)
     assert r.returncode == 2, r.stderr
     assert f"{out}/lvs-01/lvs_dr.sh was not written by ldrc" in r.stderr and "--force" in r.stderr
-    assert f"{out}/nginx02/ifcfg-lo:0 was not written by ldrc" in r.stderr
+    assert f"{out}/nginx02/ifcfg-lo was not written by ldrc" in r.stderr
     assert snapshot(out) == before, "checked everything before writing anything"
     r = compile_seed(out, "--check")
     assert r.returncode == 1 and "not written by ldrc" in r.stderr

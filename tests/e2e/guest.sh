@@ -228,16 +228,20 @@ ip -n "${P}-sw" neigh flush all 2>/dev/null
 
 # ------------------------------------------------------------------ director
 # (RHEL ifcfg/route files: no network service here, so they are applied by parsing them)
-apply_ifcfg() { # host file
-  local IPADDR="" PREFIX="" DEVICE="" line
+apply_ifcfg() { # host file: every IPADDRn/PREFIXn of the device that is not there yet
+  local DEVICE="" line n
+  declare -A addr=() prefix=()
   while IFS= read -r line; do
     case ${line} in
-      IPADDR=*) IPADDR=${line#IPADDR=} ;;
-      PREFIX=*) PREFIX=${line#PREFIX=} ;;
       DEVICE=*) DEVICE=${line#DEVICE=} ;;
+      IPADDR*=*) n=${line%%=*}; addr[${n#IPADDR}]=${line#*=} ;;
+      PREFIX*=*) n=${line%%=*}; prefix[${n#PREFIX}]=${line#*=} ;;
     esac
   done <"$2"
-  ip -n "${P}-$1" addr add "${IPADDR}/${PREFIX}" dev "${DEVICE%%:*}" label "${DEVICE}"
+  for n in "${!addr[@]}"; do
+    ip -n "${P}-$1" -o -4 addr show dev "${DEVICE}" | grep -q " ${addr[${n}]}/${prefix[${n}]} " && continue
+    ip -n "${P}-$1" addr add "${addr[${n}]}/${prefix[${n}]}" dev "${DEVICE}" || return 1
+  done
 }
 apply_routes() { # host file
   local line
@@ -517,8 +521,10 @@ for h in "${REALSERVERS[@]}" "${DIRECTOR}"; do
   else
     want=$(grep -v '^/proc' <<<"${RS_UP[${h}]}")
   fi
+  # (address labels such as lo:0 are the script's, for ifconfig users; ifcfg IPADDRn has none)
+  unlabel() { sed -E 's/(scope [a-z]+) [^ ]+/\1/'; }
   check "${h}: ifcfg and route files give the same addresses and routes as the script" \
-    test "${okf}:$(netstate "${h}")" = "1:${want}"
+    test "${okf}:$(netstate "${h}" | unlabel)" = "1:$(unlabel <<<"${want}")"
 done
 
 log "done"
