@@ -17,6 +17,7 @@ from .parse import parse
 from .plan import Plan
 from .planner import build_plan
 from .render import Artifact
+from .symbols import Symbols
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,10 @@ def compile_source(
     parsed = parse(text, path)
     if parsed.module is None:
         return Result((), tuple(parsed.diagnostics))
-    plan, diags = plan_module(parsed.module)
-    del parsed  # the IR is done with: a smaller heap for the garbage collector to scan while rendering
+    symbols, diags = check_module(parsed.module)
+    del parsed  # the IR is done with: a smaller heap for the garbage collector to scan from here on
+    plan, diags = _plan(symbols, diags)
+    del symbols
     if plan is None or not render_artifacts:
         return Result((), tuple(diags), plan)
     return Result(tuple(targets.render(plan, stamp or default_stamp())), tuple(diags), plan)
@@ -50,7 +53,10 @@ def compile_source(
 
 def plan_module(module: ir.Module) -> tuple[Plan | None, list[Diagnostic]]:
     """Check, plan and the targets' checks: the Plan (None on errors) and every diagnostic, sorted."""
-    symbols, diags = check_module(module)
+    return _plan(*check_module(module))
+
+
+def _plan(symbols: Symbols | None, diags: list[Diagnostic]) -> tuple[Plan | None, list[Diagnostic]]:
     if symbols is None:
         return None, sort_diagnostics(diags)
     plan = build_plan(symbols)

@@ -9,7 +9,7 @@ from . import ir
 from .check_common import Reporter, keyword, short
 from .check_hosts import Hosts
 from .ir import Method, Protocol, Role, Scheduler
-from .plan import HostP, Iface
+from .plan import HostP, Iface, SpanTuple
 from .symbols import Member, VipDecl
 
 MAX_PERSISTENCE = 2678400  # ipvsadm(8): at most 31 days
@@ -32,7 +32,7 @@ def vips(
         lan = _placement(r, v, vip, director, owner)
         if lan is None:
             continue
-        members, bad_weight = resolver.members(v, vip, lan, ports, method)
+        members, member_spans, bad_weight = resolver.members(v, vip, lan, ports, method)
         if proto is None or sched is None or not ports or bad_weight:
             continue  # the root cause is reported; no follow-on E217/W302 from guessed values
         _weights(r, v, sched, members)
@@ -47,6 +47,7 @@ def vips(
                 *opts,
                 method,
                 members,
+                member_spans,
                 v.span,
                 v.address.span,
                 v.method.span if v.method else None,
@@ -240,6 +241,9 @@ def _netmask(r: Reporter, opt: ir.Netmask) -> IPv4Address | None:
     return mask
 
 
+_KINDS = {k.value: k for k in ir.TargetKind}
+
+
 class _Resolver:
     """Real server entries -> addresses of real server hosts on the VIP's LAN.
 
@@ -254,29 +258,56 @@ class _Resolver:
         self.director = director
         self.owner = owner
         self.resolved: dict[tuple[str, ir.TargetKind, str], tuple[IPv4Address, str, str]] = {}
+        self.dests: dict[tuple[str, int], Member] = {}  # one per address and weight
 
     def members(
         self, v: ir.Vip, vip: IPv4Address, lan: Iface, ports: list[int], method: Method
-    ) -> tuple[tuple[Member, ...], bool]:
-        """The VIP's real servers, and whether a weight was invalid (E113)."""
+    ) -> tuple[tuple[Member, ...], tuple[SpanTuple, ...], bool]:
+        """The VIP's real servers and their entries' spans, and whether a weight was invalid (E113)."""
         out: list[Member] = []
+        spans: list[SpanTuple] = []
         seen: set[str] = set()
         bad_weight = False
-        for rs in v.real_servers:
+        servers = v.real_servers
+        packed = servers.rows if isinstance(servers, ir.PackedServers) else ()
+        for i in range(len(servers)):
+            if packed:
+                # parse_fast's entry, read without building its IR when it is a plain one
+                # (or with a valid weight) whose target is resolved already
+                kind, text, col, port, _, weight_text, _, end = packed[i]
+                key = (lan.name, _KINDS[kind], text)
+                found = self.resolved.get(key)
+                weight = 1 if weight_text is None else ir.number_value(weight_text)
+                if found is not None and port is None and weight <= 65535 and found[2] not in seen:
+                    assert isinstance(servers, ir.PackedServers)
+                    seen.add(found[2])
+                    out.append(self._dest(found, weight))
+                    spans.append((servers.path, servers.line, col, servers.line, end))
+                    continue
+            rs = servers[i]
             key = (lan.name, rs.kind, rs.target.text)
             found = self.resolved.get(key) or self._resolve(rs, vip, lan.address.network)
             if found is None:
                 continue
             self.resolved[key] = found
-            addr, owner, text = found
+            addr, _, text = found
             if text in seen:
                 self.r.err("E208", f"real server {addr} is listed twice", rs.target.span, "listed again here")
                 continue
             seen.add(text)
-            weight = self._options(rs, ports, method)
-            bad_weight = bad_weight or weight is None
-            out.append(Member(addr, owner, 1 if weight is None else weight, text, rs.span))
-        return tuple(out), bad_weight
+            valid = self._options(rs, ports, method)
+            bad_weight = bad_weight or valid is None
+            out.append(self._dest(found, 1 if valid is None else valid))
+            spans.append(tuple(rs.span))  # type: ignore[arg-type]
+        return tuple(out), tuple(spans), bad_weight
+
+    def _dest(self, found: tuple[IPv4Address, str, str], weight: int) -> Member:
+        """One Member per address and weight, shared by every entry that lists them."""
+        addr, owner, text = found
+        dest = self.dests.get((text, weight))
+        if dest is None:
+            dest = self.dests[(text, weight)] = Member(addr, owner, weight, text)
+        return dest
 
     def _resolve(self, rs: ir.RealServer, vip: IPv4Address, net: IPv4Network) -> tuple[IPv4Address, str, str] | None:
         addr = self._address(rs, vip, net)

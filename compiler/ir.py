@@ -11,8 +11,9 @@ so they print as the user wrote them.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 
 class Span(NamedTuple):
@@ -197,6 +198,9 @@ class TargetKind(enum.Enum):
     NAME = "name"
 
 
+_TARGET_KINDS = {k.value: k for k in TargetKind}
+
+
 @dataclass(frozen=True, slots=True)
 class RealServer:
     kind: TargetKind
@@ -204,6 +208,77 @@ class RealServer:
     port: Number | None
     weight: Number | None
     span: Span = field(compare=False)
+
+
+# One real server entry of a one-line `vip`, as parse_fast stores it: target kind
+# ("suffix", "address", "name"), target text and column, port text and column (or
+# None, 0), weight text and column (or None, 0), and the column past the entry.
+PackedServer = tuple[str, str, int, str | None, int, str | None, int, int]
+
+
+class PackedServers(Sequence[RealServer]):
+    """The real servers of a one-line `vip`: one plain tuple of atomic values per entry.
+
+    CPython's garbage collector stops tracking a plain tuple of strings and ints,
+    while every RealServer, Word, Number and Span is an object each full
+    collection rescans: a 10,000-VIP file has 100,000 entries, alive from the
+    parse to the end of the check. The RealServer objects are built on access
+    (the check reads each entry once) and die young. A sequence equal to, and
+    printed as, the tuple of RealServer the other parse path builds.
+    """
+
+    __slots__ = ("path", "line", "rows")
+
+    def __init__(self, path: str, line: int, rows: tuple[PackedServer, ...]) -> None:
+        self.path = path
+        self.line = line
+        self.rows = rows
+
+    def _build(self, row: PackedServer) -> RealServer:
+        kind, text, col, port_text, port_col, weight_text, weight_col, end = row
+        path, line = self.path, self.line
+        word = Word(text, Span(path, line, col, line, col + len(text)))
+        port = weight = None
+        if port_text is not None:
+            port = Number(
+                number_value(port_text), port_text, Span(path, line, port_col, line, port_col + len(port_text))
+            )
+        if weight_text is not None:
+            weight = Number(
+                number_value(weight_text),
+                weight_text,
+                Span(path, line, weight_col, line, weight_col + len(weight_text)),
+            )
+        span = word.span if port is None and weight is None else Span(path, line, col, line, end)
+        return RealServer(_TARGET_KINDS[kind], word, port, weight, span)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, i: int) -> RealServer: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[RealServer, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> RealServer | tuple[RealServer, ...]:
+        if isinstance(i, slice):
+            return tuple(map(self._build, self.rows[i]))
+        return self._build(self.rows[i])
+
+    def __iter__(self) -> Iterator[RealServer]:
+        return map(self._build, self.rows)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedServers | tuple):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +314,7 @@ class Vip:
     ports: tuple[Number, ...]
     scheduler: Word
     options: tuple[VipOption, ...]
-    real_servers: tuple[RealServer, ...]
+    real_servers: Sequence[RealServer]  # a tuple, or PackedServers (parse_fast)
     method: Word | None
     span: Span = field(compare=False)
 

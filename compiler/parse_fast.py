@@ -70,9 +70,6 @@ def _regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return line, one_rs, one_option
 
 
-_KIND = {"suffix": ir.TargetKind.SUFFIX, "ipv4": ir.TargetKind.ADDRESS, "name": ir.TargetKind.NAME}
-
-
 class _Line:
     """Builds the IR of one matched line: spans from match offsets."""
 
@@ -92,16 +89,25 @@ class _Line:
     def numbers(self, text: str, base: int) -> tuple[ir.Number, ...]:
         return tuple(self.number(m[0], base + m.start()) for m in re.finditer(r"[0-9]+", text))
 
-    def real_servers(self, text: str, base: int) -> tuple[ir.RealServer, ...]:
-        out = []
+    def real_servers(self, text: str, base: int) -> ir.PackedServers:
+        rows: list[ir.PackedServer] = []
+        col = base + 1  # spans are 1-based
         for r in _regexes()[1].finditer(text):
-            kind = "suffix" if r["suffix"] is not None else "ipv4" if r["ipv4"] is not None else "name"
-            word = self.word(r["target"], base + r.start("target"))
-            port = self.number(r["port"], base + r.start("port")) if r["port"] is not None else None
-            weight = self.number(r["weight"], base + r.start("weight")) if r["weight"] is not None else None
-            span = self.span(base + r.start(), base + r.end()) if port or weight else word.span
-            out.append(ir.RealServer(_KIND[kind], word, port, weight, span))
-        return tuple(out)
+            kind = "suffix" if r["suffix"] is not None else "address" if r["ipv4"] is not None else "name"
+            port, weight = r["port"], r["weight"]
+            rows.append(
+                (
+                    kind,
+                    r["target"],
+                    col + r.start("target"),
+                    port,
+                    col + r.start("port") if port is not None else 0,
+                    weight,
+                    col + r.start("weight") if weight is not None else 0,
+                    col + r.end(),
+                )
+            )
+        return ir.PackedServers(self.path, self.lineno, tuple(rows))
 
     def options(self, text: str, base: int) -> tuple[ir.VipOption, ...]:
         out: list[ir.VipOption] = []

@@ -50,16 +50,21 @@ class HostP:
         return ((self.gateway,) if self.gateway is not None else ()) + self.routes
 
 
+# A span as a plain tuple (path, line, column, end line, end column): Span(*t) is the Span.
+# Where there is one per real server entry, CPython's collector stops tracking these.
+SpanTuple = tuple[str, int, int, int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class Dest:
-    """A real server of a VIP (the port and method are its services'). One object per
-    entry, shared by the VIP's services: a cluster has 100,000s of them."""
+    """A real server of a VIP (the port and method are its services'): one object per
+    (address, weight), shared by every entry that lists it; a cluster has 100,000s of
+    entries and a few hundred of these. The entries' spans are the Service's dest_spans."""
 
     address: IPv4Address
     host: str  # the real server host that owns the address
     weight: int
     text: str  # str(address), computed once
-    span: Span = field(default=NO_SPAN, compare=False)  # the real server entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,11 @@ class Service:
     method: Method = Method.DR
     span: Span = field(default=NO_SPAN, compare=False)  # the `vip` statement
     method_span: Span | None = field(default=None, compare=False)  # `via METHOD`, when written
+    dest_spans: tuple[SpanTuple, ...] = field(default=(), compare=False)  # of the entries, as dests
+
+    def dest_span(self, i: int) -> Span:
+        """The span of the real server entry dests[i]."""
+        return Span(*self.dest_spans[i])
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ def _services(v: VipDecl) -> list[Service]:
             v.method,
             v.span,
             v.method_span,
+            v.member_spans,
         )
         for port in v.ports
     ]
@@ -60,7 +61,7 @@ def _services(v: VipDecl) -> list[Service]:
 
 def _director(host: HostP, vips: tuple[VipDecl, ...]) -> Director:
     # Alias labels `<dev>:N`, numbered in order of first appearance (what
-    # ifcfg-<dev>:N and the script add); the director's device is the first VIP's.
+    # the script adds, with ifconfig-style labels); the director's device is the first VIP's.
     addrs: dict[IPv4Address, VipAddr] = {}
     for v in vips:
         if v.address not in addrs and v.ports:
@@ -128,6 +129,9 @@ def _real_servers(hosts: dict[str, HostP], vips: tuple[VipDecl, ...]) -> tuple[R
     # what each real server host serves: its VIPs on lo (lo:0, lo:1, ... in order of
     # first appearance), its service ports, and its device on the director's LAN
     served: dict[str, tuple[dict[str, VipAddr], dict[str, None], str]] = {}
+    # one VipAddr per address and label, shared by the hosts that give it that label
+    # (real servers that serve the same VIPs in the same order: 10 hosts x 10,000 VIPs)
+    shared: dict[tuple[str, int], VipAddr] = {}
     for v in vips:
         text = str(v.address)
         for m in v.members if v.ports else ():
@@ -140,7 +144,11 @@ def _real_servers(hosts: dict[str, HostP], vips: tuple[VipDecl, ...]) -> tuple[R
             for port in v.ports:
                 ports[f"{v.protocol.value}/{port}"] = None
             if text not in addrs:
-                addrs[text] = VipAddr(v.address, "lo", f"lo:{len(addrs)}", text, v.address_span)
+                key = (text, len(addrs))
+                va = shared.get(key)
+                if va is None:
+                    va = shared[key] = VipAddr(v.address, "lo", f"lo:{len(addrs)}", text, v.address_span)
+                addrs[text] = va
     return tuple(
         RealServerP(
             hp,

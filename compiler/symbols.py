@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
 from .ir import Method, Protocol, Scheduler, Span
-from .plan import Dest, Dnat, HostP, Iface, SnatP
+from .plan import Dest, Dnat, HostP, Iface, SnatP, SpanTuple
 
-# A resolved real server entry of a `vip`: address, owner host, weight (the plan keeps it as is).
+# A resolved real server entry of a `vip`: address, owner host, weight (the plan keeps it as is;
+# one object per address and weight, the entry's span is VipDecl.member_spans).
 Member = Dest
 
 
@@ -32,6 +33,7 @@ class VipDecl:
     one_packet: bool
     method: Method
     members: tuple[Member, ...]
+    member_spans: tuple[SpanTuple, ...]  # the entries' spans, as members
     span: Span = field(compare=False)
     address_span: Span = field(compare=False)
     method_span: Span | None = field(compare=False)
