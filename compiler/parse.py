@@ -11,7 +11,7 @@ into located diagnostics here and nowhere else.
 
 from __future__ import annotations
 
-import pprint
+import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -340,16 +340,46 @@ def _canonical_states(table: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _tagged(x: Any) -> Any:
+    """x in JSON, the types JSON has not tagged: a tuple is {"__tuple__": [...]}, a dict with
+    int keys {"__intkeys__": [[key, value], ...]} (decoded by _parser_tables._untag)."""
+    if isinstance(x, tuple):
+        return {"__tuple__": [_tagged(v) for v in x]}
+    if isinstance(x, list):
+        return [_tagged(v) for v in x]
+    if isinstance(x, dict):
+        if all(isinstance(k, str) for k in x):
+            assert "__tuple__" not in x and "__intkeys__" not in x
+            return {k: _tagged(v) for k, v in x.items()}
+        assert all(type(k) is int for k in x)
+        return {"__intkeys__": [[k, _tagged(v)] for k, v in x.items()]}
+    assert x is None or type(x) in (str, int, bool), x
+    return x
+
+
 def tables_source(grammar: str) -> str:
+    """The module: the tables as JSON text in string literals (Python compiles a string in no
+    time, and json decodes it in about a millisecond; a dict display took 10 ms to compile)."""
     data, memo = build_tables(grammar)
+    text = json.dumps({"DATA": _tagged(data), "MEMO": _tagged(memo)}, separators=(",", ":"))
+    literals = "".join(f"    {json.dumps(text[i : i + 100])}\n" for i in range(0, len(text), 100))
     return (
         '"""LALR tables of grammar/ldr.lark for lark (Lark.memo_serialize). GENERATED, DO NOT EDIT.\n\n'
         "Regenerate after every grammar change: python -m compiler.parse --write-tables\n"
         "(tests/test_parse.py fails while they differ from the grammar).\n"
         '"""\n\n'
-        "from typing import Any\n\n"
-        f"DATA: dict[str, Any] = {pprint.pformat(data, width=120, sort_dicts=False)}\n\n"
-        f"MEMO: dict[int, Any] = {pprint.pformat(memo, width=120, sort_dicts=False)}\n"
+        "import json\n"
+        "from typing import Any\n\n\n"
+        "def _untag(d: dict[str, Any]) -> Any:\n"
+        '    if "__tuple__" in d:\n'
+        '        return tuple(d["__tuple__"])\n'
+        '    if "__intkeys__" in d:\n'
+        '        return {k: v for k, v in d["__intkeys__"]}\n'
+        "    return d\n\n\n"
+        f"_JSON = (\n{literals})\n\n"
+        "_TABLES = json.loads(_JSON, object_hook=_untag)\n"
+        'DATA: dict[str, Any] = _TABLES["DATA"]\n'
+        'MEMO: dict[int, Any] = _TABLES["MEMO"]\n'
     )
 
 
