@@ -17,6 +17,7 @@ import jinja2
 
 from .plan import Plan
 from .resources import resource_dir
+from .template_code import PrecompiledLoader
 from .text import printable
 
 
@@ -35,12 +36,9 @@ def _sh_quote(value: object) -> str:
     return quoted if quoted.startswith("'") else f"'{text}'"
 
 
-@functools.cache
-def _env() -> jinja2.Environment:
-    # One Environment per process: it holds the compiled templates of the package (no
-    # bytecode_cache: marshalled code loaded from a user-writable directory runs as ldrc).
+def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -53,6 +51,19 @@ def _env() -> jinja2.Environment:
     )
     env.filters["sh"] = _sh_quote
     return env
+
+
+def source_environment() -> jinja2.Environment:
+    """The environment that compiles templates/ from source (template_code generates with it)."""
+    return _environment(jinja2.FileSystemLoader(str(resource_dir("templates"))))
+
+
+@functools.cache
+def _env() -> jinja2.Environment:
+    # One Environment per process: it holds the compiled templates of the package (no
+    # bytecode_cache: marshalled code loaded from a user-writable directory runs as ldrc).
+    # The templates' code is generated into the package (template_code.py): no compile here.
+    return _environment(PrecompiledLoader(jinja2.FileSystemLoader(str(resource_dir("templates")))))
 
 
 class Renderer:
