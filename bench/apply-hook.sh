@@ -104,6 +104,7 @@ for N in "${SIZES[@]}"; do
   # b: lvs_dr.sh start on an empty table (median of REPS runs up to N = 1000)
   REPS=$((N <= 1000 ? 5 : 3))
   SREPS=$((N <= 1000 ? 3 : 1))
+  if [[ -f ${EXB}/reps ]]; then read -r REPS <"${EXB}/reps"; SREPS=1; fi # a smoke run (LDRC_BENCH_REPS)
   times=()
   for ((r = 0; r < SREPS; r++)); do
     bnsx ipvsadm -C

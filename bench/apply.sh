@@ -18,7 +18,8 @@
 # read the ratios. Prints one table; exits 1 when a measurement step failed (a table
 # that is not what it should be), or when a target is missed (unless LDRC_BENCH_GATE=0:
 # the test suite runs `bench/apply.sh 100` that way, to check the steps and the
-# requests, never the times). LDRC_BENCH_TRAFFIC=0 skips the requests part.
+# requests, never the times). LDRC_BENCH_TRAFFIC=0 skips the requests part;
+# LDRC_BENCH_REPS=K times each step K times (start once): a smoke of the steps.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=${LDRC_PYTHON:-${ROOT}/.venv/bin/python}
@@ -62,6 +63,7 @@ for N in "${SIZES[@]}"; do
 done
 echo "${SIZES[*]}" >"${EX}/sizes"
 [[ ${LDRC_BENCH_TRAFFIC:-1} == 1 ]] || touch "${EX}/no-traffic"
+[[ -z ${LDRC_BENCH_REPS:-} ]] || echo "${LDRC_BENCH_REPS}" >"${EX}/reps"
 # the seed lab with one rule different: nginx03's weight on :80
 sed 's/^vip 192.168.50.100 tcp 80,443 rr -> rs .22 .23 via dr$/vip 192.168.50.100 tcp 80 rr -> rs .22 .23 weight 2 via dr\nvip 192.168.50.100 tcp 443 rr -> rs .22 .23 via dr/' \
   "${ROOT}/examples/seed-lab.ldr" >"${WORK}/seed-lab.ldr"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh [--host] [--break rs-arp] [--reload V2.ldr] CLUSTER.ldr
+# run.sh [--host] [--break rs-arp] [--reload V2.ldr] CLUSTER.ldr | --scenario DIR | --session JOBS
 #
 # End-to-end proof of a cluster: compile it with ldrc, then apply the generated
 # files verbatim to the cluster's hosts, built from network namespaces, and check
@@ -20,6 +20,11 @@
 #                instead of CLUSTER.ldr and guest.sh (VM only): compile every DIR/*.ldr,
 #                and the output of every DIR/*.py, into scn/<name>/ and run
 #                DIR/scenario.sh in the guest.
+#   --session JOBS
+#                one boot for several jobs (VM only): each line of JOBS is "NAME ARGS...",
+#                ARGS as for a single run (paths relative to the checkout); the guest runs
+#                them in order, each between "==== job NN-NAME begin" and
+#                "==== job NN-NAME end rc=N" lines (tests/e2e/test_e2e.py boots once so).
 #   --break rs-arp
 #                a deliberately broken cluster: the real servers' scripts skip the
 #                ARP sysctls (and their sysctl.d snippet is emptied). The run must fail.
@@ -32,33 +37,18 @@ set -euo pipefail
 E2E=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "${E2E}/../.." && pwd)
 MODE=ipvs
-BREAK=""
-RELOAD=""
-SCENARIO=""
-HOOK=""
-EXTRA=""
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --scenario) SCENARIO=$(cd "$2" && pwd); shift 2 ;;
-    --host) MODE=host; shift ;;
-    --break) BREAK=$2; shift 2 ;;
-    --hook) HOOK=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
-    --extra) EXTRA=$(cd "$2" && pwd); shift 2 ;;
-    --reload) RELOAD=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
-    *) break ;;
-  esac
-done
-if [[ -n ${SCENARIO} ]]; then
-  [[ $# -eq 0 && ${MODE} == ipvs ]] || { echo "usage: $0 --scenario DIR" >&2; exit 2; }
-  CLUSTER_FILE=${SCENARIO}/scenario.sh
-else
-  [[ $# -eq 1 ]] || { echo "usage: $0 [--host] [--break rs-arp] [--reload V2.ldr] CLUSTER.ldr | --scenario DIR" >&2; exit 2; }
-  CLUSTER_FILE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SESSION=""
+if [[ ${1:-} == --session ]]; then
+  [[ $# -eq 2 ]] || { echo "usage: $0 --session JOBS" >&2; exit 2; }
+  SESSION=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+  [[ -f ${SESSION} ]] || { echo "run.sh: no such jobs file: $2" >&2; exit 2; }
+elif [[ ${1:-} == --host ]]; then
+  MODE=host
 fi
 PY=${LDRC_PYTHON:-${ROOT}/.venv/bin/python}
 [[ -x ${PY} ]] || PY=python3
 CACHE=${LDRC_VM_CACHE:-/opt/ldrc-vm}
-TIMEOUT=${LDRC_VM_TIMEOUT:-600}
+TIMEOUT=${LDRC_VM_TIMEOUT:-$([[ -n ${SESSION} ]] && echo 2400 || echo 600)}
 MEM=${LDRC_VM_MEM:-768}
 T_START=${EPOCHREALTIME//[.,]/}
 lap() { echo "== $1: $(((${EPOCHREALTIME//[.,]/} - T_START) / 1000)) ms"; }
@@ -73,42 +63,89 @@ done
 WORK=$(mktemp -d /tmp/ldrc-run.XXXXXX)
 trap 'rm -rf "${WORK}"' EXIT
 PKG=${WORK}/e2e
-mkdir -p "${PKG}/certs"
+mkdir -p "${PKG}"
 
-# ---- 1. compile, describe, certificate ------------------------------------------
-if [[ -n ${SCENARIO} ]]; then
-  mkdir -p "${WORK}/gen"
-  for g in "${SCENARIO}"/*.py; do
-    [[ -e ${g} ]] && PYTHONPATH=${ROOT} "${PY}" "${g}" >"${WORK}/gen/$(basename "${g}" .py).ldr"
+# ---- 1. compile, describe, certificate: one job (a cluster or a scenario) ---------
+# prepare_job DIR [--host] [--break rs-arp] [--reload V2.ldr] [--hook FILE] [--extra DIR]
+#             CLUSTER.ldr | --scenario DIR [--extra DIR]
+# fills DIR with what the guest needs for that job (guest.sh, out/, topo.sh, ...)
+abspath() { # a path given on the command line (relative to here) or in a jobs file (relative to the checkout)
+  local p=$1
+  [[ ${p} == /* ]] || { if [[ -e ${p} ]]; then p=${PWD}/${p}; else p=${ROOT}/${p}; fi; }
+  printf '%s/%s\n' "$(cd "$(dirname "${p}")" && pwd)" "$(basename "${p}")"
+}
+
+prepare_job() {
+  local pkg=$1 break="" reload="" scenario="" hook="" extra="" cluster g f
+  shift
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --scenario) scenario=$(abspath "$2"); shift 2 ;;
+      --host) shift ;;
+      --break) break=$2; shift 2 ;;
+      --hook) hook=$(abspath "$2"); shift 2 ;;
+      --extra) extra=$(abspath "$2"); shift 2 ;;
+      --reload) reload=$(abspath "$2"); shift 2 ;;
+      *) break ;;
+    esac
   done
-  for f in "${SCENARIO}"/*.ldr "${WORK}"/gen/*.ldr; do
-    [[ -e ${f} ]] || continue
-    PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${f}" -o "${PKG}/scn/$(basename "${f}" .ldr)" --format concise
-  done
+  if [[ -n ${scenario} ]]; then
+    [[ $# -eq 0 && ${MODE} == ipvs ]] || { echo "usage: $0 --scenario DIR" >&2; exit 2; }
+    cluster=${scenario}/scenario.sh
+  else
+    [[ $# -eq 1 ]] || { echo "usage: $0 [--host] [--break rs-arp] [--reload V2.ldr] CLUSTER.ldr | --scenario DIR | --session JOBS" >&2; exit 2; }
+    cluster=$(abspath "$1")
+  fi
+  mkdir -p "${pkg}/certs"
+  if [[ -n ${scenario} ]]; then
+    mkdir -p "${pkg}/gen"
+    for g in "${scenario}"/*.py; do
+      [[ -e ${g} ]] && PYTHONPATH=${ROOT} "${PY}" "${g}" >"${pkg}/gen/$(basename "${g}" .py).ldr"
+    done
+    for f in "${scenario}"/*.ldr "${pkg}"/gen/*.ldr; do
+      [[ -e ${f} ]] || continue
+      PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${f}" -o "${pkg}/scn/$(basename "${f}" .ldr)" --format concise
+    done
+    cp "${scenario}/scenario.sh" "${pkg}/guest.sh"
+  else
+    PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${cluster}" -o "${pkg}/out" --format concise
+    PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${cluster}" >"${pkg}/topo.sh"
+    cp "${E2E}/guest.sh" "${pkg}/"
+  fi
+  [[ -z ${hook} ]] || cp "${hook}" "${pkg}/hook.sh"
+  [[ -z ${extra} ]] || cp -r "${extra}" "${pkg}/extra"
+  if [[ -n ${reload} ]]; then
+    PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${reload}" -o "${pkg}/out2" --format concise
+  fi
+  openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=ldrc-e2e -days 2 \
+    -keyout "${pkg}/certs/key.pem" -out "${pkg}/certs/cert.pem" 2>/dev/null
+  if [[ ${break} == rs-arp ]]; then
+    for f in "${pkg}"/out/*/lvs_rs.sh; do
+      sed -i 's/^  sysctl_up$/  : # sysctl_up removed by run.sh --break rs-arp/' "${f}"
+      grep -q 'removed by run.sh' "${f}" || { echo "run.sh: could not break ${f}" >&2; exit 2; }
+    done
+    for f in "${pkg}"/out/*/90-ldrc-lvs-rs.conf; do echo "# emptied by run.sh --break rs-arp" >"${f}"; done
+    echo "run.sh: BROKEN cluster: real servers without ARP sysctls (this run must fail)"
+  elif [[ -n ${break} ]]; then
+    echo "run.sh: unknown --break ${break}" >&2
+    exit 2
+  fi
+  lap "prepared $(basename "${cluster}")${break:+ (broken: ${break})}"
+}
+
+if [[ -n ${SESSION} ]]; then
+  # one boot, several jobs: each line of JOBS is "NAME ARGS..." (ARGS as for a single run)
+  n=0
+  while read -r name args; do
+    [[ -z ${name} || ${name} == \#* ]] && continue
+    n=$((n + 1))
+    # shellcheck disable=SC2086 # the job's arguments, split on purpose
+    prepare_job "${PKG}/jobs/$(printf '%02d' "${n}")-${name}" ${args}
+  done <"${SESSION}"
+  ((n > 0)) || { echo "run.sh: no job in ${SESSION}" >&2; exit 2; }
 else
-  PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${CLUSTER_FILE}" -o "${PKG}/out" --format concise
-  PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${CLUSTER_FILE}" >"${PKG}/topo.sh"
+  prepare_job "${PKG}" "$@"
 fi
-[[ -z ${HOOK} ]] || cp "${HOOK}" "${PKG}/hook.sh"
-[[ -z ${EXTRA} ]] || cp -r "${EXTRA}" "${PKG}/extra"
-if [[ -n ${RELOAD} ]]; then
-  PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${RELOAD}" -o "${PKG}/out2" --format concise
-fi
-if [[ -n ${SCENARIO} ]]; then cp "${SCENARIO}/scenario.sh" "${PKG}/guest.sh"; else cp "${E2E}/guest.sh" "${PKG}/"; fi
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=ldrc-e2e -days 2 \
-  -keyout "${PKG}/certs/key.pem" -out "${PKG}/certs/cert.pem" 2>/dev/null
-if [[ ${BREAK} == rs-arp ]]; then
-  for f in "${PKG}"/out/*/lvs_rs.sh; do
-    sed -i 's/^  sysctl_up$/  : # sysctl_up removed by run.sh --break rs-arp/' "${f}"
-    grep -q 'removed by run.sh' "${f}" || { echo "run.sh: could not break ${f}" >&2; exit 2; }
-  done
-  for f in "${PKG}"/out/*/90-ldrc-lvs-rs.conf; do echo "# emptied by run.sh --break rs-arp" >"${f}"; done
-  echo "run.sh: BROKEN cluster: real servers without ARP sysctls (this run must fail)"
-elif [[ -n ${BREAK} ]]; then
-  echo "run.sh: unknown --break ${BREAK}" >&2
-  exit 2
-fi
-lap "compiled $(basename "${CLUSTER_FILE}")"
 
 if [[ ${MODE} == host ]]; then
   LDRC_NS_PREFIX=ldrc-e2e-$$ bash "${PKG}/guest.sh" host "${PKG}"
@@ -196,8 +233,21 @@ mount -t tmpfs run /run; mount -t tmpfs tmp /tmp
 ln -s /proc/self/fd /dev/fd; ln -s /proc/self/fd/0 /dev/stdin; ln -s /proc/self/fd/1 /dev/stdout; ln -s /proc/self/fd/2 /dev/stderr
 export PATH=/usr/sbin:/usr/bin HOME=/root
 echo "guest up: $(cut -d' ' -f1 /proc/uptime)s"
-bash /e2e/guest.sh ipvs /e2e </dev/null 2>&1
-echo "LDRC_GUEST_RC=$?"
+if [ -d /e2e/jobs ]; then
+  all=0
+  for j in /e2e/jobs/*/; do
+    j=${j%/}
+    echo "==== job ${j##*/} begin"
+    bash "$j/guest.sh" ipvs "$j" </dev/null 2>&1
+    rc=$?
+    echo "==== job ${j##*/} end rc=${rc}"
+    [ "${rc}" -eq 0 ] || all=1
+  done
+  echo "LDRC_GUEST_RC=${all}"
+else
+  bash /e2e/guest.sh ipvs /e2e </dev/null 2>&1
+  echo "LDRC_GUEST_RC=$?"
+fi
 poweroff -f
 EOF
 chmod +x "${R}/init"

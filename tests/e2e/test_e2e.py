@@ -1,7 +1,10 @@
 """The end-to-end harness as pytest tests, so CI's closing line is pytest's.
 
 - host: every example on the host kernel (network namespaces, no IPVS), a few seconds each;
-- vm: every example in a QEMU guest booting Debian's kernel with real IPVS, about a minute each;
+- vm: every example in a QEMU guest booting Debian's kernel with real IPVS, and the scenarios
+  (broken cluster, reload, hostile environment, the fake ipvsadm's cross-check): ONE boot for all
+  the VM tests that are selected (run.sh --session, started by the first of them), each test
+  reading its own job's section of the output;
 - broken: the seed lab with real servers that skip the ARP sysctls must fail, in both modes.
 """
 
@@ -31,6 +34,49 @@ def run(*args: str, timeout: int) -> tuple[int, str, int, int]:
     return r.returncode, out, passed, failed
 
 
+# the VM jobs, by test: (job name, run.sh arguments relative to the checkout)
+VM_JOBS: dict[str, list[tuple[str, str]]] = {
+    "test_real_ipvs_in_vm": [(f"example-{p.stem}", str(p.relative_to(ROOT))) for p in EXAMPLES],
+    "test_real_ipvs_broken_cluster_fails": [("broken", "--break rs-arp examples/seed-lab.ldr")],
+    "test_reload_drain_plan_rollback_in_vm": [("reload", "--reload tests/e2e/reload/v2.ldr tests/e2e/reload/v1.ldr")],
+    "test_hostile_scenarios_in_vm": [("hostile", "--scenario tests/e2e/hostile")],
+    "test_fake_ipvsadm_matches_the_real_kernel": [
+        ("fakecheck", "--scenario tests/e2e/fakecheck --extra tests/runtime")
+    ],
+}
+JOB = re.compile(r"^==== job \d+-([\w.-]+) begin$(.*?)^==== job \d+-\1 end rc=(\d+)$", re.M | re.S)
+
+
+@pytest.fixture(scope="session")
+def vm_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Boot once for every selected VM test: job name -> that job's output ("" when missing)."""
+    need_tool("qemu-system-x86_64")
+    need_tool("ipvsadm")
+    wanted: list[tuple[str, str]] = []
+    for item in request.session.items:
+        jobs = VM_JOBS.get(getattr(item, "originalname", item.name), [])
+        if getattr(item, "originalname", "") == "test_real_ipvs_in_vm":
+            stem = item.callspec.params["example"].stem  # type: ignore[attr-defined]
+            jobs = [j for j in jobs if j[0] == f"example-{stem}"]
+        wanted += [j for j in jobs if j not in wanted]
+    jobs_file = tmp_path_factory.mktemp("vm") / "jobs"
+    jobs_file.write_text("".join(f"{name} {args}\n" for name, args in wanted))
+    rc, out, _, _ = run("--session", str(jobs_file), timeout=300 + 600 * len(wanted))
+    sections = {m.group(1): m.group(2) + f"\njob rc={m.group(3)}" for m in JOB.finditer(out)}
+    return {name: sections.get(name, "") for name, _ in wanted} | {"": out[-6000:]}
+
+
+def vm_job(session: dict[str, str], name: str) -> tuple[int, str, int, int]:
+    """rc, output, passed, failed of one job of the boot (the boot's tail when the job is missing)."""
+    out = session.get(name, "")
+    if not out:
+        pytest.fail(f"VM job {name} has no result; end of the boot's output:\n{session['']}")
+    m = RESULT.search(out)
+    passed, failed = (int(m.group(1)), int(m.group(2))) if m else (0, -1)
+    rc = int(out.rsplit("job rc=", 1)[1])
+    return rc, out, passed, failed
+
+
 def test_examples_exist() -> None:
     assert {"seed-lab.ldr", "wrr-three.ldr", "two-vips.ldr"} <= {p.name for p in EXAMPLES}
 
@@ -51,10 +97,8 @@ def test_host_kernel_broken_cluster_fails() -> None:
 
 @pytest.mark.vm
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_real_ipvs_in_vm(example: Path) -> None:
-    need_tool("qemu-system-x86_64")
-    need_tool("ipvsadm")
-    rc, out, passed, failed = run(str(example), timeout=900)
+def test_real_ipvs_in_vm(example: Path, vm_session: dict[str, str]) -> None:
+    rc, out, passed, failed = vm_job(vm_session, f"example-{example.stem}")
     print(out)
     assert rc == 0 and failed == 0 and passed >= 50, out[-8000:]
     assert "PASS: director: ipvsadm -Sn equals ipvsadm.rules byte for byte" in out
@@ -62,9 +106,8 @@ def test_real_ipvs_in_vm(example: Path) -> None:
 
 
 @pytest.mark.vm
-def test_real_ipvs_broken_cluster_fails() -> None:
-    need_tool("qemu-system-x86_64")
-    rc, out, passed, failed = run("--break", "rs-arp", str(ROOT / "examples" / "seed-lab.ldr"), timeout=900)
+def test_real_ipvs_broken_cluster_fails(vm_session: dict[str, str]) -> None:
+    rc, out, passed, failed = vm_job(vm_session, "broken")
     print(out)
     assert rc != 0 and failed > 0, out[-8000:]
     assert re.search(r"FAIL: ARP: no real server answers for 192\.168\.50\.100", out), out[-8000:]
@@ -72,11 +115,9 @@ def test_real_ipvs_broken_cluster_fails() -> None:
 
 
 @pytest.mark.vm
-def test_reload_drain_plan_rollback_in_vm() -> None:
+def test_reload_drain_plan_rollback_in_vm(vm_session: dict[str, str]) -> None:
     """Issue 6 in the real kernel: reload V1 -> V2 with open connections, drain, plan, a failing apply."""
-    need_tool("qemu-system-x86_64")
-    reload_dir = ROOT / "tests" / "e2e" / "reload"
-    rc, out, passed, failed = run("--reload", str(reload_dir / "v2.ldr"), str(reload_dir / "v1.ldr"), timeout=900)
+    rc, out, passed, failed = vm_job(vm_session, "reload")
     print(out)
     assert rc == 0 and failed == 0, out[-8000:]
     for line in (
@@ -100,7 +141,7 @@ def test_apply_bench_steps_and_requests_during_reloads() -> None:
     request while reloading continuously, and the article's flush-and-reload, the control, does."""
     need_root()
     need_tool("qemu-system-x86_64")
-    env = {**os.environ, "LDRC_BENCH_GATE": "0"}
+    env = {**os.environ, "LDRC_BENCH_GATE": "0", "LDRC_BENCH_REPS": "1"}  # a smoke: each step once
     r = subprocess.run(
         ["bash", str(ROOT / "bench" / "apply.sh"), "100"], env=env, capture_output=True, text=True, timeout=1500
     )
@@ -119,13 +160,11 @@ def test_apply_bench_steps_and_requests_during_reloads() -> None:
 
 
 @pytest.mark.vm
-def test_hostile_scenarios_in_vm() -> None:
+def test_hostile_scenarios_in_vm(vm_session: dict[str, str]) -> None:
     """Issue 10 on the real kernel (tests/e2e/hostile/): every IPVS option combination round-trips
     through `ipvsadm -R` / `ipvsadm -Sn` and lvs_dr.sh; two clusters share one director; start
     killed by SIGTERM at 40 points is always fully undone by stop; damaged state is refused."""
-    need_tool("qemu-system-x86_64")
-    need_tool("ipvsadm")
-    rc, out, passed, failed = run("--scenario", str(ROOT / "tests" / "e2e" / "hostile"), timeout=900)
+    rc, out, passed, failed = vm_job(vm_session, "hostile")
     print(out)
     assert rc == 0 and failed == 0 and passed >= 40, out[-8000:]
     for line in (
@@ -143,15 +182,10 @@ def test_hostile_scenarios_in_vm() -> None:
 
 
 @pytest.mark.vm
-def test_fake_ipvsadm_matches_the_real_kernel() -> None:
+def test_fake_ipvsadm_matches_the_real_kernel(vm_session: dict[str, str]) -> None:
     """The runtime tier's fake ipvsadm (tests/runtime/) cannot drift: the real ipvsadm on the real
     kernel must print tests/runtime/crosscheck.expected byte for byte (the fake is held to the same
     file by tests/runtime/test_fake_ipvsadm.py)."""
-    need_tool("qemu-system-x86_64")
-    need_tool("ipvsadm")
-    runtime = ROOT / "tests" / "runtime"
-    rc, out, passed, failed = run(
-        "--scenario", str(ROOT / "tests" / "e2e" / "fakecheck"), "--extra", str(runtime), timeout=900
-    )
+    rc, out, passed, failed = vm_job(vm_session, "fakecheck")
     print(out[-4000:])
     assert rc == 0 and failed == 0 and passed >= 1, out[-8000:]
