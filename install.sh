@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # iproute2/iptables/ipvsadm/arping/curl/openssl/socat: the network-namespace and VM tests;
-# qemu-system-x86, busybox-static, kmod, cpio: the guest that runs the real IPVS test.
+# qemu-system-x86, busybox-static, kmod, cpio: the guest that runs the real IPVS test;
+# keepalived: `keepalived -t` on the generated configurations (engine keepalived).
 APT_PACKAGES=(python3 python3-venv python3-pip iproute2 iptables ipvsadm iputils-arping curl openssl procps
-              socat util-linux qemu-system-x86 busybox-static kmod cpio ca-certificates)
+              socat util-linux qemu-system-x86 busybox-static kmod cpio ca-certificates keepalived)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

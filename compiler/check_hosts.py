@@ -146,7 +146,8 @@ def single(r: Reporter, hosts: Hosts, role: Role, code: str, *, required: bool) 
             f"more than one {role}: `{found[0].name.text}` and `{extra.name.text}`",
             extra.role.span,
             f"second {role}",
-            help=f"a cluster has one {role}; several VIPs may share it",
+            help=f"a cluster has one {role}; several VIPs may share it"
+            + ("; two directors (a VRRP pair) need `engine keepalived`" if role is Role.DIRECTOR else ""),
         )
     if not found and required:
         r.err(

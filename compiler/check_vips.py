@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Network, NetmaskValueError
 
-from . import ir
+from . import check_ha, ir
 from .check_common import Reporter, keyword, short
 from .check_hosts import Hosts
 from .ir import Method, Protocol, Role, Scheduler
@@ -19,7 +19,12 @@ Options = tuple[tuple[str, ...], int | None, IPv4Address | None, bool]  # flags,
 
 
 def vips(
-    r: Reporter, decls: list[ir.Vip], hosts: Hosts, director: HostP, owner: dict[IPv4Address, str]
+    r: Reporter,
+    decls: list[ir.Vip],
+    hosts: Hosts,
+    director: HostP,
+    owner: dict[IPv4Address, str],
+    keepalived: bool = False,
 ) -> list[VipDecl]:
     out: list[VipDecl] = []
     seen: dict[tuple[str, IPv4Address, int], ir.Span] = {}
@@ -37,6 +42,8 @@ def vips(
             continue  # the root cause is reported; no follow-on E217/W302 from guessed values
         _weights(r, v, sched, members)
         kept = _unique_ports(r, v, proto, vip, ports, seen)
+        sorry = resolver.sorry(v, vip, lan) if keepalived else None
+        health = check_ha.health(r, v, proto, sorry, keepalived)
         out.append(
             VipDecl(
                 vip,
@@ -51,6 +58,7 @@ def vips(
                 v.span,
                 v.address.span,
                 v.method.span if v.method else None,
+                health,
             )
         )
     return out
@@ -300,6 +308,14 @@ class _Resolver:
             out.append(self._dest(found, 1 if valid is None else valid))
             spans.append(tuple(rs.span))  # type: ignore[arg-type]
         return tuple(out), tuple(spans), bad_weight
+
+    def sorry(self, v: ir.Vip, vip: IPv4Address, lan: Iface) -> Member | None:
+        """The `sorry` server: a real server host on the VIP's network, like the real servers."""
+        s = next((o for o in v.health if isinstance(o, ir.Sorry)), None)
+        if s is None:
+            return None
+        found = self._resolve(ir.RealServer(s.kind, s.target, None, None, s.target.span), vip, lan.address.network)
+        return self._dest(found, 1) if found is not None else None
 
     def _dest(self, found: tuple[IPv4Address, str, str], weight: int) -> Member:
         """One Member per address and weight, shared by every entry that lists them."""

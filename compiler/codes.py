@@ -16,6 +16,8 @@ host r1 realserver { interface eth0 10.0.0.11/24 gateway 10.0.0.1 }
 host r2 realserver { interface eth0 10.0.0.12/24 gateway 10.0.0.1 }
 """
 GOOD_VIP = "vip 10.0.0.100 tcp 80 rr -> rs .11 .12\n"
+# BASE with a second director and `engine keepalived` (high availability).
+HA = "engine keepalived\n" + BASE + "host d2 director { interface eth0 10.0.0.3/24 }\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,34 @@ _ALL = (
         BASE + "vip 10.0.0.100 tcp 80 rr persistent netmask 255.255.255.0 -> rs .11 .12\n",
     ),
     _c(
+        "E116",
+        "invalid-check-value",
+        "Health check values (engine keepalived): `interval` and `timeout` are 1-3600 seconds, `retries`\n"
+        "0-100, an HTTP `status` 100-599.",
+        HA + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp interval 0\n",
+        HA + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp interval 2\n",
+    ),
+    _c(
+        "E117",
+        "invalid-vrid",
+        "A VRRP virtual router id is 1-255, and two clusters whose directors share a LAN need different\n"
+        "ones (the backups would take the other cluster's advertisements for their own). Without `vrid N`\n"
+        "ldrc derives it from the cluster name (the first 4 bytes of its SHA-256, modulo 255, plus 1; the\n"
+        "keepalived.conf comment says which): one file cannot see another cluster, so when two derived\n"
+        "ids collide on one LAN, give one of the clusters `vrid N`.",
+        HA + "vrid 256\n" + GOOD_VIP,
+        HA + "vrid 51\n" + GOOD_VIP,
+    ),
+    _c(
+        "E118",
+        "invalid-priority",
+        "A director's VRRP priority is 1-254 (255 belongs to the owner of the addresses, and no director\n"
+        "owns a VIP). The highest priority is the master. Without `priority`, directors get 150, 140, 130\n"
+        "... in the order they are declared.",
+        HA + "priority d1 255\n" + GOOD_VIP,
+        HA + "priority d1 200\n" + GOOD_VIP,
+    ),
+    _c(
         "E120",
         "unknown-scheduler",
         "The scheduler must be one of ipvsadm 1.31's: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh.",
@@ -154,7 +184,8 @@ _ALL = (
     _c(
         "E126",
         "duplicate-option",
-        "Each service option (flags, persistent, netmask, ops) may be given once.",
+        "Each service option (flags, persistent, netmask, ops; check, interval, timeout, retries, on-failure,\n"
+        "sorry) may be given once, and so may `engine`, `vrid`, `sync` and a director's `priority`.",
         BASE + "vip 10.0.0.100 tcp 80 rr persistent 60 persistent 120 -> rs .11 .12\n",
         BASE + "vip 10.0.0.100 tcp 80 rr persistent 120 -> rs .11 .12\n",
     ),
@@ -164,6 +195,34 @@ _ALL = (
         "The router's forward policy is accept or drop.",
         "host gw router { interface eth0 10.0.0.1/24 forward deny }\n",
         "host gw router { interface eth0 10.0.0.1/24 forward drop }\n",
+    ),
+    _c(
+        "E128",
+        "unknown-engine",
+        "The director engine is `script` (the default: lvs_dr.sh manages the VIPs and the IPVS table) or\n"
+        "`keepalived` (keepalived owns the VIPs by VRRP and the IPVS table, with health checks; several\n"
+        "directors).",
+        "engine vrrp\n" + BASE + GOOD_VIP,
+        "engine keepalived\n" + BASE + GOOD_VIP,
+    ),
+    _c(
+        "E129",
+        "invalid-check",
+        "A health check is `check http [PATH] [status N]`, `check https [PATH] [status N]`, `check tcp`,\n"
+        "`check udp` or `check dns` (keepalived HTTP_GET, SSL_GET, TCP_CHECK, UDP_CHECK, DNS_CHECK with an SOA\n"
+        "query for `.`), after the real servers; `interval`, `timeout`, `retries`, `on-failure` and `sorry`\n"
+        "configure it, so they need a `check`.",
+        HA + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check ping\n",
+        HA + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp\n",
+    ),
+    _c(
+        "E130",
+        "unknown-value",
+        "`on-failure` is `remove` (keepalived takes a failed real server out of the table, the default) or\n"
+        "`inhibit` (its weight becomes 0: inhibit_on_failure, so persistent clients drain); `sync` is `on`\n"
+        "or `off`.",
+        HA + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp on-failure drain\n",
+        HA + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp on-failure inhibit\n",
     ),
     # -- E2xx: the model -------------------------------------------------------
     _c(
@@ -202,7 +261,8 @@ _ALL = (
     _c(
         "E205",
         "director-count",
-        "A cluster has exactly one director host; several VIPs may share it.",
+        "A cluster has exactly one director host with the script engine; several VIPs may share it. With\n"
+        "`engine keepalived` it may have several (a VRRP pair), and needs at least one.",
         BASE.replace("host d1 director { interface eth0 10.0.0.2/24 }\n", "") + GOOD_VIP,
         BASE + GOOD_VIP,
     ),
@@ -340,6 +400,52 @@ _ALL = (
         "The VIP is the network or the broadcast address of its network; no host can carry it.",
         BASE + "vip 10.0.0.255 tcp 80 rr -> rs .11 .12\n",
         BASE + GOOD_VIP,
+    ),
+    _c(
+        "E225",
+        "check-protocol-mismatch",
+        "http, https and tcp checks connect over TCP; udp and dns checks send UDP. A check of the other\n"
+        "protocol tests a port nobody serves and takes every real server out.",
+        HA + "vip 10.0.0.100 udp 53 rr -> rs .11 .12 check tcp\n",
+        HA + "vip 10.0.0.100 udp 53 rr -> rs .11 .12 check dns\n",
+    ),
+    _c(
+        "E226",
+        "peer-not-on-vip-network",
+        "With `engine keepalived` every director takes the VIPs over from the others: it announces them by\n"
+        "ARP and forwards to the real servers by MAC address, so each director needs an interface on the\n"
+        "VIPs' network (keepalived -t accepts a director that is not).",
+        HA.replace("d2 director { interface eth0 10.0.0.3/24", "d2 director { interface eth0 10.0.1.3/24") + GOOD_VIP,
+        HA + GOOD_VIP,
+    ),
+    _c(
+        "E227",
+        "priority-tie",
+        "Two directors with the same VRRP priority: which one is master then depends on their addresses\n"
+        "(the higher wins), not on the file. Give each its own `priority HOST N`.",
+        HA + "priority d1 100\npriority d2 100\n" + GOOD_VIP,
+        HA + "priority d1 100\npriority d2 90\n" + GOOD_VIP,
+    ),
+    _c(
+        "E228",
+        "keepalived-only",
+        "Health checks (`check` and its options), `priority`, `vrid` and `sync` are done by keepalived: they\n"
+        "need `engine keepalived`. The script engine's IPVS table is static.",
+        BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp\n",
+        "engine keepalived\n" + BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp\n",
+    ),
+    _c(
+        "E229",
+        "keepalived-vip-networks",
+        "With `engine keepalived` one VRRP instance on one LAN interface carries every VIP of the cluster,\n"
+        "so the VIPs are on one network. Put the others in a second cluster.",
+        HA.replace("10.0.0.2/24 }", "10.0.0.2/24 interface eth1 10.0.1.2/24 }").replace(
+            "10.0.0.3/24 }", "10.0.0.3/24 interface eth1 10.0.1.3/24 }"
+        )
+        + GOOD_VIP
+        + "host r4 realserver { interface eth0 10.0.1.14/24 gateway 10.0.1.1 }\n"
+        + "vip 10.0.1.100 tcp 80 rr -> rs .14\n",
+        HA + GOOD_VIP,
     ),
     _c(
         "E224",

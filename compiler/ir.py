@@ -308,6 +308,50 @@ VipOption = SchedFlags | Persistent | Netmask | OnePacket
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """`check KIND [PATH] [status N]`: the health check of a service's real servers."""
+
+    kind: Word
+    path: Word | None
+    status: Number | None
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    seconds: Number
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckTimeout:
+    seconds: Number
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Retries:
+    count: Number
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OnFailure:
+    action: Word
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Sorry:
+    kind: TargetKind
+    target: Word
+    span: Span = field(compare=False)
+
+
+HealthOption = Check | Interval | CheckTimeout | Retries | OnFailure | Sorry
+
+
+@dataclass(frozen=True, slots=True)
 class Vip:
     address: Word
     protocol: Word
@@ -317,9 +361,41 @@ class Vip:
     real_servers: Sequence[RealServer]  # a tuple, or PackedServers (parse_fast)
     method: Word | None
     span: Span = field(compare=False)
+    health: tuple[HealthOption, ...] = ()  # after the real servers (parse_fast reads none)
 
 
-Statement = ClusterName | Network | Host | Vip
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """`engine NAME`: how the directors are run (script, keepalived)."""
+
+    name: Word
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """`priority HOST N`: a director's VRRP priority."""
+
+    host: Word
+    value: Number
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Vrid:
+    value: Number
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Sync:
+    """`sync on|off`: the IPVS connection sync daemon between the directors."""
+
+    value: Word
+    span: Span = field(compare=False)
+
+
+Statement = ClusterName | Network | Host | Vip | Engine | Priority | Vrid | Sync
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,12 +140,55 @@ class _Builder:
     def via(self, c: list[Token]) -> ir.Word:
         return self._w(c[1])
 
+    def engine(self, c: list[Token]) -> ir.Engine:
+        return ir.Engine(self._w(c[1]), self._rule_span(c))
+
+    def priority(self, c: list[Token]) -> ir.Priority:
+        return ir.Priority(self._w(c[1]), self._n(c[2]), self._rule_span(c))
+
+    def vrid(self, c: list[Token]) -> ir.Vrid:
+        return ir.Vrid(self._n(c[1]), self._rule_span(c))
+
+    def sync(self, c: list[Token]) -> ir.Sync:
+        return ir.Sync(self._w(c[1]), self._rule_span(c))
+
+    def check(self, c: list[Token | None]) -> ir.Check:
+        # "check" NAME [PATH] ["status" INT]
+        _, kind, path, _, status = c
+        assert kind is not None
+        return ir.Check(
+            self._w(kind),
+            self._w(path) if path is not None else None,
+            self._n(status) if status is not None else None,
+            self._rule_span(c),
+        )
+
+    def interval(self, c: list[Token]) -> ir.Interval:
+        return ir.Interval(self._n(c[1]), self._rule_span(c))
+
+    def check_timeout(self, c: list[Token]) -> ir.CheckTimeout:
+        return ir.CheckTimeout(self._n(c[1]), self._rule_span(c))
+
+    def retries(self, c: list[Token]) -> ir.Retries:
+        return ir.Retries(self._n(c[1]), self._rule_span(c))
+
+    def on_failure(self, c: list[Token]) -> ir.OnFailure:
+        return ir.OnFailure(self._w(c[1]), self._rule_span(c))
+
+    def sorry(self, c: list[Any]) -> ir.Sorry:
+        kind, word = c[1]
+        return ir.Sorry(kind, word, self._span(c[0], word))
+
     def vip(self, c: list[Any]) -> ir.Vip:
-        # "vip" IPV4 NAME port_list NAME vip_option* "->" "rs" real_server+ [via]
+        # "vip" IPV4 NAME port_list NAME vip_option* "->" "rs" real_server+ [via] health_option*
         _, address, proto, ports, sched, *rest = c
-        method = rest.pop()
+        last_rs = max(i for i, x in enumerate(rest) if isinstance(x, ir.RealServer))
+        method = rest[last_rs + 1]
+        health = tuple(rest[last_rs + 2 :])
+        rest = rest[: last_rs + 1]
         options = tuple(x for x in rest if not isinstance(x, ir.RealServer | Token))
         servers = tuple(x for x in rest if isinstance(x, ir.RealServer))
+        last = health[-1] if health else method if method is not None else servers[-1]
         return ir.Vip(
             self._w(address),
             self._w(proto),
@@ -154,7 +197,8 @@ class _Builder:
             options,
             servers,
             method,
-            self._span(c[0], method if method is not None else servers[-1]),
+            self._span(c[0], last),
+            health,
         )
 
 
@@ -173,6 +217,7 @@ def _terminal_words(parser: Lark) -> dict[str, str]:
         "CIDR": "an address with prefix length (e.g. 192.168.50.0/24)",
         "INT": "a number",
         "HOST_SUFFIX": "a host number such as .22",
+        "PATH": "an HTTP path such as /healthz",
         "$END": "end of file",
     }
     for t in parser.terminals:
@@ -190,7 +235,14 @@ def _expected(parser: Lark, names: Iterable[str]) -> str:
 
 
 def _describe(tok: Token) -> str:
-    kinds = {"NAME": "name", "INT": "number", "IPV4": "address", "CIDR": "CIDR", "HOST_SUFFIX": "host number"}
+    kinds = {
+        "NAME": "name",
+        "INT": "number",
+        "IPV4": "address",
+        "CIDR": "CIDR",
+        "HOST_SUFFIX": "host number",
+        "PATH": "path",
+    }
     kind = kinds.get(tok.type)
     return f"{kind} `{tok}`" if kind else f"`{tok}`"
 

@@ -34,8 +34,8 @@ def _terminals() -> tuple[dict[str, str], frozenset[str]]:
         assert not pattern["flags"]
         if pattern["__type__"] == "PatternRE":
             patterns[entry["name"]] = pattern["value"]
-        elif pattern["value"].isalpha():
-            keywords.add(pattern["value"])
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", pattern["value"]):
+            keywords.add(pattern["value"])  # a keyword lark would read where a name stands (`on-failure` too)
     return patterns, frozenset(keywords)
 
 

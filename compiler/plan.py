@@ -68,6 +68,20 @@ class Dest:
 
 
 @dataclass(frozen=True, slots=True)
+class HealthP:
+    """A service's health check (engine keepalived)."""
+
+    kind: str  # http, https, tcp, udp, dns
+    path: str  # http, https
+    status: int  # http, https
+    interval: int  # keepalived delay_loop (and delay_before_retry)
+    timeout: int  # connect_timeout
+    retries: int  # retry
+    inhibit: bool  # inhibit_on_failure: weight 0 instead of removal
+    sorry: Dest | None  # sorry_server
+
+
+@dataclass(frozen=True, slots=True)
 class Service:
     vip: IPv4Address
     protocol: Protocol
@@ -83,6 +97,7 @@ class Service:
     span: Span = field(default=NO_SPAN, compare=False)  # the `vip` statement
     method_span: Span | None = field(default=None, compare=False)  # `via METHOD`, when written
     dest_spans: tuple[SpanTuple, ...] = field(default=(), compare=False)  # of the entries, as dests
+    health: HealthP | None = None  # engine keepalived
 
     def dest_span(self, i: int) -> Span:
         """The span of the real server entry dests[i]."""
@@ -182,10 +197,30 @@ class Router:
 
 
 @dataclass(frozen=True, slots=True)
+class KeepalivedDirector:
+    """One director of an `engine keepalived` cluster: its VRRP instance and its script."""
+
+    director: Director  # host, LAN device, VIPs, services (shared), sysctls
+    priority: int
+    src: IPv4Address  # its own address on the LAN (unicast_src_ip)
+    peers: tuple[IPv4Address, ...]  # the other directors' addresses on the LAN (unicast_peer)
+
+
+@dataclass(frozen=True, slots=True)
+class Keepalived:
+    directors: tuple[KeepalivedDirector, ...]  # highest priority first
+    vrid: int
+    vrid_fixed: bool  # `vrid N`; else derived from the cluster name
+    sync: bool  # lvs_sync_daemon
+    instance: str  # the vrrp_instance name
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     cluster: str
     source_name: str
     hosts: tuple[HostP, ...]
-    director: Director | None
+    director: Director | None  # the script engine's one director
     real_servers: tuple[RealServerP, ...]
     router: Router | None
+    keepalived: Keepalived | None = None  # engine keepalived: the directors

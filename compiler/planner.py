@@ -13,8 +13,20 @@ from ipaddress import IPv4Address
 from typing import TypeVar
 
 from .ir import Protocol
-from .plan import Chain, Director, HostP, Plan, RealServerP, Router, Service, Sysctl, VipAddr
-from .symbols import RouterDecl, Symbols, VipDecl
+from .plan import (
+    Chain,
+    Director,
+    HostP,
+    Keepalived,
+    KeepalivedDirector,
+    Plan,
+    RealServerP,
+    Router,
+    Service,
+    Sysctl,
+    VipAddr,
+)
+from .symbols import HaDecl, RouterDecl, Symbols, VipDecl
 
 T = TypeVar("T")
 
@@ -30,6 +42,7 @@ def build_plan(s: Symbols) -> Plan:
         director=director,
         real_servers=_real_servers(s.hosts, s.vips),
         router=_router(s.router, s.cluster) if s.router is not None else None,
+        keepalived=_keepalived(s.ha, s.vips, s.cluster) if s.ha is not None else None,
     )
 
 
@@ -54,6 +67,7 @@ def _services(v: VipDecl) -> list[Service]:
             v.span,
             v.method_span,
             v.member_spans,
+            v.health,
         )
         for port in v.ports
     ]
@@ -65,8 +79,10 @@ def _director(host: HostP, vips: tuple[VipDecl, ...]) -> Director:
     addrs: dict[IPv4Address, VipAddr] = {}
     for v in vips:
         if v.address not in addrs and v.ports:
-            label = f"{v.lan.name}:{len(addrs) + 1}"
-            addrs[v.address] = VipAddr(v.address, v.lan.name, label, str(v.address), v.address_span)
+            # (the interface of this director on the VIP's network: a keepalived peer's may be named otherwise)
+            lan = host.iface_for(v.address) or v.lan
+            label = f"{lan.name}:{len(addrs) + 1}"
+            addrs[v.address] = VipAddr(v.address, lan.name, label, str(v.address), v.address_span)
     first = next(iter(addrs.values()), None)
     dev = first.dev if first else host.interfaces[0].name if host.interfaces else "eth0"
     services = _sort_services([svc for v in vips for svc in _services(v)])
@@ -112,6 +128,22 @@ def _sort_services(services: list[Service]) -> tuple[Service, ...]:
     return tuple(sorted(services, key=functools.cmp_to_key(cmp)))
 
 
+def _keepalived(ha: HaDecl, vips: tuple[VipDecl, ...], cluster: str) -> Keepalived:
+    """One VRRP instance per cluster; every director gets the same services (the plan's
+    Director of each, with its own LAN device) and unicasts to the others on that LAN."""
+    directors = [_director(host, vips) for host, _ in ha.directors]
+    lan_addrs = []
+    for d in directors:
+        iface = next((i for i in d.host.interfaces if i.name == d.dev), None)
+        lan_addrs.append(iface.address.ip if iface is not None else None)
+    out = []
+    for (_, prio), d, src in zip(ha.directors, directors, lan_addrs, strict=True):
+        assert src is not None  # checked: every director is on the VIPs' network (E226)
+        peers = tuple(a for a in lan_addrs if a is not None and a != src)
+        out.append(KeepalivedDirector(d, prio, src, peers))
+    return Keepalived(tuple(out), ha.vrid, ha.vrid_fixed, ha.sync, f"ldrc_{cluster}")
+
+
 # -- real servers ------------------------------------------------------------------
 
 
@@ -134,7 +166,8 @@ def _real_servers(hosts: dict[str, HostP], vips: tuple[VipDecl, ...]) -> tuple[R
     shared: dict[tuple[str, int], VipAddr] = {}
     for v in vips:
         text = str(v.address)
-        for m in v.members if v.ports else ():
+        sorry = (v.health.sorry,) if v.health is not None and v.health.sorry is not None else ()
+        for m in (*v.members, *sorry) if v.ports else ():
             entry = served.get(m.host)
             if entry is None:
                 iface = hosts[m.host].iface_for(m.address)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
 from .ir import Method, Protocol, Scheduler, Span
-from .plan import Dest, Dnat, HostP, Iface, SnatP, SpanTuple
+from .plan import Dest, Dnat, HealthP, HostP, Iface, SnatP, SpanTuple
 
 # A resolved real server entry of a `vip`: address, owner host, weight (the plan keeps it as is;
 # one object per address and weight, the entry's span is VipDecl.member_spans).
@@ -37,6 +37,7 @@ class VipDecl:
     span: Span = field(compare=False)
     address_span: Span = field(compare=False)
     method_span: Span | None = field(compare=False)
+    health: HealthP | None = None  # engine keepalived, with `check`
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,16 @@ class RouterDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class HaDecl:
+    """`engine keepalived`: the directors with their VRRP priorities, highest first."""
+
+    directors: tuple[tuple[HostP, int], ...]
+    vrid: int
+    vrid_fixed: bool
+    sync: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Symbols:
     cluster: str
     source_name: str
@@ -55,3 +66,4 @@ class Symbols:
     director: str | None
     vips: tuple[VipDecl, ...]
     router: RouterDecl | None
+    ha: HaDecl | None = None

@@ -72,7 +72,7 @@ def test_every_script_ends_on_one_main_exit_line(artifacts: dict[str, str]) -> N
     scripts = [p for p in artifacts if p.endswith(".sh")]
     assert scripts
     for path in scripts:
-        code = artifacts[path].split("\n: <<'IPVS_RULES'\n")[0]
+        code = artifacts[path].split("\n: <<'")[0]  # the data blocks at the end (IPVS_RULES, KEEPALIVED_CONF)
         lines = code.splitlines()
         last = 'main "$@"; exit "${RESULT}"'
         assert lines.count(last) == 1 and 'main "$@"' not in lines, path

@@ -7,6 +7,8 @@ Regenerate after every template change: python -m compiler.template_code --write
 JINJA2_VERSION = "3.1.6"
 
 MODULES: dict[str, str] = {
+    "keepalived/keepalived.conf.j2": "keepalived__keepalived_conf",
+    "keepalived/lvs_dr.sh.j2": "keepalived__lvs_dr_sh",
     "net/ifcfg.j2": "net__ifcfg",
     "net/route.j2": "net__route",
     "net/sysctl.conf.j2": "net__sysctl_conf",
