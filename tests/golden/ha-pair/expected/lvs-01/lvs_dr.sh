@@ -10,16 +10,19 @@
 #            set the routes and sysctls, then install keepalived.conf (embedded at
 #            the end of this file) at $LDRC_KEEPALIVED_CONF (default
 #            /etc/keepalived/keepalived.conf): written beside it, validated with
-#            `keepalived -t -f`, renamed over it, then keepalived reloads it
-#            (`systemctl reload keepalived` under systemd, else SIGHUP to the pid in
-#            /run/keepalived.pid; started when it is not running). A reload keeps
-#            the IPVS connections: keepalived changes only what differs.
+#            `keepalived -t -f` before anything changes (rejected: nothing is
+#            changed), renamed over it, then keepalived reloads it (`systemctl
+#            reload keepalived` under systemd, else SIGHUP to the pid in
+#            /run/keepalived.pid, $LDRC_KEEPALIVED_PID; started when it is not
+#            running), only when it does not run this configuration already. A
+#            reload keeps the IPVS connections: keepalived changes only what differs.
 #   plan     print what start would change; exit 0 when nothing, 2 when something
 #   status   routes, sysctls, the installed configuration, keepalived running, this
 #            director's VRRP role (does it hold the VIPs), and the IPVS table against
 #            the configured one: the real servers keepalived took out (failed checks)
 #            or set to weight 0 (inhibit_on_failure); exit 0 ok, 3 drift
-#   stop     stop keepalived (it removes its VIPs and IPVS services) and restore the
+#   stop     stop keepalived and wait until it has exited (it removes its VIPs and
+#            IPVS services first; no other IPVS service is touched), then restore the
 #            routes and sysctls (once no other ldrc cluster on this host needs them);
 #            the installed configuration stays.
 # Exit status: 0 done, 1 error, 2 usage (plan: changes to make), 3 status found drift.
@@ -674,40 +677,68 @@ embedded() { awk -v name="$1" '$0 == ": <<\047" name "\047" { on = 1; next } $0 
 ka_running() { [[ -r ${KA_PID} ]] && read -r KPID <"${KA_PID}" && [[ -n ${KPID} ]] && kill -0 "${KPID}" 2>/dev/null; }
 under_systemd() { [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; }
 
-ka_install() { # validate, rename into place, reload
-  local dir new
+# the configuration keepalived was last started or reloaded with (a copy, written after the
+# signal: a run killed before it reloads again next time)
+readonly KA_LOADED=${TMP}/keepalived.conf.loaded
+ka_loaded() { [[ -f ${KA_LOADED} ]] && cmp -s -- "${KA_CONF}" "${KA_LOADED}"; }
+
+ka_validate() { # before anything changes: the new file beside the installed one, through keepalived -t
+  local dir
   dir=$(dirname -- "${KA_CONF}")
   [[ -d ${dir} ]] || mkdir -p -- "${dir}"
-  new=${dir}/.keepalived.conf.ldrc-new
-  embedded KEEPALIVED_CONF >"${new}"
-  if ! keepalived -t -f "${new}" >"${TMP}/keepalived-t" 2>&1; then
+  KA_NEW=${dir}/.keepalived.conf.ldrc-new
+  embedded KEEPALIVED_CONF >"${KA_NEW}"
+  if ! keepalived -t -f "${KA_NEW}" >"${TMP}/keepalived-t" 2>&1; then
     cat -- "${TMP}/keepalived-t" >&2
-    rm -f -- "${new}"
-    die "keepalived -t rejects the configuration; nothing installed"
+    rm -f -- "${KA_NEW}"
+    die "keepalived -t rejects the configuration (above); nothing was changed, ${KA_CONF} is kept"
   fi
-  chmod 0644 -- "${new}"
-  if [[ -f ${KA_CONF} ]] && cmp -s -- "${new}" "${KA_CONF}"; then
-    rm -f -- "${new}"
+}
+
+ka_install() { # rename into place, reload (only when keepalived does not run this configuration)
+  chmod 0644 -- "${KA_NEW}"
+  if [[ -f ${KA_CONF} ]] && cmp -s -- "${KA_NEW}" "${KA_CONF}"; then
+    rm -f -- "${KA_NEW}"
     log "ok: ${KA_CONF} as configured"
   else
-    mv -f -- "${new}" "${KA_CONF}"
+    mv -f -- "${KA_NEW}" "${KA_CONF}"
     log "installed ${KA_CONF} (validated by keepalived -t)"
   fi
   if under_systemd; then
-    if systemctl is-active --quiet keepalived; then
-      systemctl reload keepalived
-      log "keepalived reloaded (systemctl)"
-    else
+    if ! systemctl is-active --quiet keepalived; then
       systemctl start keepalived
       log "keepalived started (systemctl)"
+    elif ka_loaded; then
+      log "ok: keepalived runs this configuration"
+    else
+      systemctl reload keepalived
+      log "keepalived reloaded (systemctl)"
     fi
   elif ka_running; then
-    kill -HUP "${KPID}"
-    log "keepalived reloaded (SIGHUP to ${KPID})"
+    if ka_loaded; then
+      log "ok: keepalived runs this configuration (pid ${KPID})"
+    else
+      kill -HUP "${KPID}"
+      log "keepalived reloaded (SIGHUP to ${KPID})"
+    fi
   else
-    keepalived -f "${KA_CONF}" -p "${KA_PID}"
+    # without the lock (fd 9) and this file (fd 8): a daemon that kept the lock would
+    # block every later ldrc run on this host
+    keepalived -f "${KA_CONF}" -p "${KA_PID}" 8<&- 9>&-
     log "keepalived started"
   fi
+  cp -f -- "${KA_CONF}" "${KA_LOADED}"
+}
+
+ka_stop() { # SIGTERM, then wait for it to exit (it removes its VIPs and IPVS services first)
+  local i
+  kill -TERM "${KPID}" || return 1
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "${KPID}" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  warn "keepalived (pid ${KPID}) has not exited 30 s after SIGTERM"
+  return 1
 }
 
 do_start() {
@@ -715,6 +746,7 @@ do_start() {
   take_lock
   read_net
   routes_check
+  ka_validate
   routes_up
   # net.ipv4.vs.* exists once ip_vs is loaded
   if ((${#SYSCTLS[@]})); then modprobe ip_vs 2>/dev/null || true; fi
@@ -731,8 +763,9 @@ do_stop() {
   if under_systemd; then
     systemctl stop keepalived || INCOMPLETE=1
   elif ka_running; then
-    kill -TERM "${KPID}" || INCOMPLETE=1
+    ka_stop || INCOMPLETE=1
   fi
+  rm -f -- "${KA_LOADED}"
   route_down_all
   sysctl_down
   ((!INCOMPLETE)) || die "stopped, except what is reported above: fix it and run stop again"
@@ -753,6 +786,12 @@ do_plan() {
   if ! { [[ -f ${KA_CONF} ]] && embedded KEEPALIVED_CONF | cmp -s - "${KA_CONF}"; }; then
     echo "+ install ${KA_CONF} and reload keepalived"
     changes=1
+  elif ! { ka_running || { under_systemd && systemctl is-active --quiet keepalived; }; }; then
+    echo "+ start keepalived"
+    changes=1
+  elif ! ka_loaded; then
+    echo "+ reload keepalived (it may run an older ${KA_CONF})"
+    changes=1
   fi
   if ((changes)); then
     RESULT=2
@@ -770,22 +809,37 @@ ipvs_report() {
     cat /dev/fd/8
   } | awk '
     !table { if ($0 == "# end of ipvsadm -Sn") table = 1
-             else if ($1 == "-A") live_svc[$2 " " $3] = 1
-             else if ($1 == "-a") live[$2 " " $3 " " $5] = $9
+             else if ($1 == "-A") live_svc[$2 " " $3] = $0
+             else if ($1 == "-a") { live[$2 " " $3 " " $5] = $8; order[++n] = $2 " " $3 " " $5 }
              next }
     $0 == ": <<\047IPVS_RULES\047" { on = 1; next }
     $0 == "IPVS_RULES" { on = 0 }
     !on { next }
-    $1 == "-A" && !(($2 " " $3) in live_svc) { print "DRIFT: IPVS service " $2 " " $3 " is missing" }
+    $1 == "-A" {
+      s = $2 " " $3
+      svc[s] = 1
+      if (!(s in live_svc)) { print "DRIFT: IPVS service " s " is missing" }
+      else if (live_svc[s] != $0) print "DRIFT: IPVS service " s " is `" live_svc[s] "`, configured `" $0 "`"
+    }
+    # -a -t VIP:PORT -r RS:PORT -g -w WEIGHT: the weight is $8
     $1 == "-a" && (($2 " " $3) in live_svc) {
       k = $2 " " $3 " " $5
+      conf[k] = 1
       if (!(k in live)) print "out of rotation (keepalived took it out): " $5 " in " $2 " " $3
-      else if (live[k] != $9) print "weight " live[k] " (configured " $9 "): " $5 " in " $2 " " $3
+      else if (live[k] != $8) print "weight " live[k] " (configured " $8 "): " $5 " in " $2 " " $3
+    }
+    END {
+      # a real server in a service of this cluster that the configuration does not have: the
+      # sorry_server (every real server failed), or added by hand
+      for (i = 1; i <= n; i++) {
+        k = order[i]; split(k, w, " ")
+        if ((w[1] " " w[2]) in svc && !(k in conf)) print "not configured (a sorry_server, or added by hand): " w[3] " in " w[1] " " w[2]
+      }
     }'
 }
 
 do_status() {
-  local bad=0 v held=0 line
+  local bad=0 v held=0 line report=0
   take_lock
   read_net
   routes_status || bad=1
@@ -818,8 +872,10 @@ do_status() {
   if command -v ipvsadm >/dev/null 2>&1; then
     while IFS= read -r line; do
       log "${line}"
+      report=1
       [[ ${line} != DRIFT:* ]] || bad=1
     done < <(ipvs_report)
+    ((report)) || log "ok: IPVS services as configured (ipvsadm.rules)"
   fi
   if ((bad)); then RESULT=3; fi
 }
