@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .plan import HostP, Sysctl
+from .plan import HostP, RouteP, Sysctl
 from .render import Artifact, Renderer
 
 
@@ -19,3 +19,108 @@ def route_files(r: Renderer, host: HostP) -> Iterable[Artifact]:
 def sysctl_rows(sysctls: Iterable[Sysctl]) -> list[tuple[str, str, str]]:
     """(key, value, /proc/sys path) rows, as the templates iterate them."""
     return [s.as_tuple() for s in sysctls]
+
+
+# The directory of the cluster's scripts on a host: every cluster's script has the same name
+# (lvs_rs.sh ...), so the unit of each cluster runs its own copy.
+SCRIPT_DIR = "/usr/local/lib/ldrc"
+
+
+def unit_name(cluster: str) -> str:
+    """The systemd unit of a cluster on a host: one per cluster, so two never collide."""
+    return f"ldrc-{cluster}.service"
+
+
+def device_unit(dev: str) -> str:
+    """The systemd device unit of a network interface (systemd-escape --path, for the
+    names ldrc accepts: [A-Za-z][A-Za-z0-9_.-]{0,14}, so never a leading dot)."""
+    escaped = "".join(c if c.isalnum() or c in "_." else f"\\x{ord(c):02x}" for c in dev)
+    return f"sys-subsystem-net-devices-{escaped}.device"
+
+
+def unit_file(
+    r: Renderer,
+    host: HostP,
+    role: str,
+    script: str,
+    reload: str,
+    devs: Iterable[str],
+    early: bool = False,
+    after: tuple[str, ...] = (),
+    comments: tuple[str, ...] = (),
+) -> Artifact:
+    """The host's systemd unit: its script's start at boot, stop at shutdown.
+
+    early (the router): before network-pre.target, so the chains are in place before any
+    interface is configured; otherwise after network-online.target. Either way after the
+    device units of the interfaces the script needs (its need_dev checks)."""
+    devices = " ".join(device_unit(d) for d in sorted(set(devs)))
+    if early:
+        deps = [("Wants", "network-pre.target"), ("Before", "network-pre.target")]
+        order = " ".join(x for x in (devices, *after) if x)
+    else:
+        deps = [("Wants", "network-online.target")]
+        order = " ".join(x for x in ("network-online.target", devices, *after) if x)
+    if devices:
+        deps.append(("Wants", devices))
+    if order:
+        deps.append(("After", order))
+    unit = unit_name(r.plan.cluster)
+    return Artifact(
+        f"{host.name}/{unit}",
+        r.render(
+            "systemd/ldrc.service.j2",
+            role=role,
+            host=host.name,
+            script=script,
+            exec=f"{SCRIPT_DIR}/{r.plan.cluster}/{script}",
+            unit=unit,
+            reload=reload,
+            deps=deps,
+            comments=comments,
+        ),
+    )
+
+
+def networkd_files(
+    r: Renderer, host: HostP, vips: Iterable[tuple[str, str]], routes: Iterable[RouteP]
+) -> Iterable[Artifact]:
+    """systemd-networkd files for what the host's script adds: per device, a complete
+    `80-ldrc-<dev>.network` (the interface's own address) for a link without a .network
+    file, and the drop-in `ldrc-<cluster>-<dev>.conf` with the VIPs (dev, address) as /32
+    and the routes, which networkd merges into whichever .network file configures the link."""
+    vips = list(vips)
+    routes = list(routes)
+    cluster = r.plan.cluster
+    for dev in sorted({d for d, _ in vips} | {x.dev for x in routes}):
+        base = f"80-ldrc-{dev}.network"
+        dropin = f"ldrc-{cluster}-{dev}.conf"
+        own = next((i.address for i in host.interfaces if i.name == dev), None)
+        yield Artifact(
+            f"{host.name}/{base}",
+            r.render(
+                "net/networkd.network.j2",
+                dev=dev,
+                host=host.name,
+                name=base,
+                dropin=dropin,
+                address="" if own is None else str(own),
+            ),
+        )
+        mine = [a for d, a in vips if d == dev]
+        what = "each VIP as a /32" if mine else ""
+        if routes and any(x.dev == dev for x in routes):
+            what = f"{what} and the routes" if what else "the routes"
+        comment = f"{dev} of {host.name} (cluster {cluster}): {what}, as the script sets them"
+        yield Artifact(
+            f"{host.name}/{dropin}",
+            r.render(
+                "net/networkd.conf.j2",
+                dev=dev,
+                name=dropin,
+                base=base,
+                comment=comment,
+                addresses="".join(f"Address={a}/32\n" for a in mine),
+                routes=[x for x in routes if x.dev == dev],
+            ),
+        )

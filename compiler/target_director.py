@@ -13,10 +13,10 @@ from .diagnostics import Diagnostic
 from .ir import Method
 from .plan import Director, HostP, Plan, Service
 from .render import Artifact, Renderer
-from .target_common import route_files, sysctl_rows
+from .target_common import networkd_files, route_files, sysctl_rows, unit_file
 
 NAME = "director"
-SUMMARY = "lvs_dr.sh, ipvsadm.rules, ifcfg and route files"
+SUMMARY = "lvs_dr.sh, ipvsadm.rules, ifcfg and route files, systemd unit, networkd files"
 IFNAMSIZ_CHARS = 15  # an interface name or address label, without the trailing NUL
 
 SYSCTL_COMMENTS = (
@@ -140,3 +140,7 @@ def render(r: Renderer, plan: Plan) -> Iterable[Artifact]:
         comment = f"{dev} of director {name} (cluster {plan.cluster}): its address, then each VIP as a /32, as lvs_dr.sh adds them"
         yield Artifact(f"{name}/ifcfg-{dev}", r.ifcfg(dev, dev, comment, addresses))
     yield from route_files(r, d.host)
+    routes = list(d.host.all_routes)
+    devs = [v.dev for v in d.vips] + [x.dev for x in routes]
+    yield unit_file(r, d.host, "director", "lvs_dr.sh", "reload", devs)
+    yield from networkd_files(r, d.host, [(v.dev, v.text) for v in d.vips], routes)

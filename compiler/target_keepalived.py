@@ -13,15 +13,19 @@ from collections.abc import Iterable
 from .diagnostics import Diagnostic
 from .plan import Plan
 from .render import Artifact, Renderer
-from .target_common import route_files, sysctl_rows
+from .target_common import networkd_files, route_files, sysctl_rows, unit_file
 from .target_director import SYSCTL_COMMENTS, ipvsadm_rules
 
 NAME = "keepalived"
-SUMMARY = "keepalived.conf, lvs_dr.sh (engine keepalived), ipvsadm.rules and route files per director"
+SUMMARY = "keepalived.conf, lvs_dr.sh (engine keepalived), ipvsadm.rules, route files, systemd unit, networkd files per director"
 
 ADVERT_INT = 1  # seconds between VRRP advertisements: a backup takes over after about 3 s
 GARP_DELAY = 1  # second round of gratuitous ARPs after a takeover
 GARP_REPEAT = 3  # gratuitous ARPs per round
+KA_UNIT_COMMENTS = (
+    "After keepalived.service, never before it: lvs_dr.sh starts or reloads keepalived with",
+    "systemctl, which would wait for this unit. The VIPs are keepalived's (no networkd Address=).",
+)
 CHECKERS = {"http": "HTTP_GET", "https": "SSL_GET", "tcp": "TCP_CHECK", "udp": "UDP_CHECK", "dns": "DNS_CHECK"}
 
 
@@ -76,3 +80,15 @@ def render(r: Renderer, plan: Plan) -> Iterable[Artifact]:
             )
         yield Artifact(f"{name}/ipvsadm.rules", rules)
         yield from route_files(r, d.host)
+        routes = list(d.host.all_routes)
+        yield unit_file(
+            r,
+            d.host,
+            "director",
+            "lvs_dr.sh",
+            "reload",
+            [d.dev] + [x.dev for x in routes],
+            after=("keepalived.service",),
+            comments=KA_UNIT_COMMENTS,
+        )
+        yield from networkd_files(r, d.host, [], routes)

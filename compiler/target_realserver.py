@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from .diagnostics import Diagnostic
 from .plan import Plan, RealServerP
 from .render import Artifact, Renderer
-from .target_common import route_files, sysctl_rows
+from .target_common import networkd_files, route_files, sysctl_rows, unit_file
 
 NAME = "realserver"
-SUMMARY = "lvs_rs.sh, sysctl.d snippet, ifcfg-lo (every VIP) and route files"
+SUMMARY = "lvs_rs.sh, sysctl.d snippet, ifcfg-lo (every VIP), route files, systemd unit, networkd files"
 
 SYSCTL_COMMENTS = (
     "LVS direct routing, real server: never answer or announce ARP for the VIPs on lo.",
@@ -42,6 +42,9 @@ def _one(r: Renderer, rs: RealServerP) -> Iterable[Artifact]:
     addresses = [("127.0.0.1", 8)] + [(v.text, 32) for v in rs.vips]
     yield Artifact(f"{name}/ifcfg-lo", r.ifcfg("lo", "loopback", comment, addresses))
     yield from route_files(r, rs.host)
+    routes = list(rs.host.all_routes)
+    yield unit_file(r, rs.host, "real server", "lvs_rs.sh", "restart", [rs.dev] + [x.dev for x in routes])
+    yield from networkd_files(r, rs.host, [("lo", v.text) for v in rs.vips], routes)
 
 
 def render(r: Renderer, plan: Plan) -> Iterable[Artifact]:

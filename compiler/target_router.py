@@ -13,10 +13,14 @@ from collections.abc import Iterable
 from .diagnostics import Diagnostic
 from .plan import Plan
 from .render import Artifact, Renderer
-from .target_common import sysctl_rows
+from .target_common import sysctl_rows, unit_file
 
 NAME = "router"
-SUMMARY = "lvs_router.sh, its chains as iptables-restore --noflush rules, sysctl.d snippet"
+SUMMARY = "lvs_router.sh, its chains as iptables-restore --noflush rules, sysctl.d snippet, systemd unit"
+UNIT_COMMENTS = (
+    "Before network-pre.target (as firewalls are): the DNAT/SNAT/FWD chains are in place before",
+    "any interface is configured, so nothing is forwarded past them; after the devices they name.",
+)
 SYSCTL_COMMENTS = ("Router: forward between the client network and the LVS LAN (DNAT/SNAT).",)
 
 
@@ -50,3 +54,4 @@ def render(r: Renderer, plan: Plan) -> Iterable[Artifact]:
     yield Artifact(
         f"{name}/90-ldrc-router.conf", r.render("net/sysctl.conf.j2", sysctls=sysctls, comments=SYSCTL_COMMENTS)
     )
+    yield unit_file(r, rt.host, "router", "lvs_router.sh", "restart", rt.devs, early=True, comments=UNIT_COMMENTS)

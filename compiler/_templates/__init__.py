@@ -10,6 +10,8 @@ MODULES: dict[str, str] = {
     "keepalived/keepalived.conf.j2": "keepalived__keepalived_conf",
     "keepalived/lvs_dr.sh.j2": "keepalived__lvs_dr_sh",
     "net/ifcfg.j2": "net__ifcfg",
+    "net/networkd.conf.j2": "net__networkd_conf",
+    "net/networkd.network.j2": "net__networkd_network",
     "net/route.j2": "net__route",
     "net/sysctl.conf.j2": "net__sysctl_conf",
     "router/iptables.rules.j2": "router__iptables_rules",
@@ -19,4 +21,5 @@ MODULES: dict[str, str] = {
     "shell/lvs_dr.sh.j2": "shell__lvs_dr_sh",
     "shell/lvs_router.sh.j2": "shell__lvs_router_sh",
     "shell/lvs_rs.sh.j2": "shell__lvs_rs_sh",
+    "systemd/ldrc.service.j2": "systemd__ldrc_service",
 }
