@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 # qemu-system-x86, busybox-static, kmod, cpio: the guest that runs the real IPVS test;
 # keepalived: `keepalived -t` on the generated configurations (engine keepalived).
 APT_PACKAGES=(python3 python3-venv python3-pip iproute2 iptables ipvsadm iputils-arping curl openssl procps
-              socat util-linux qemu-system-x86 busybox-static kmod cpio ca-certificates keepalived)
+              socat util-linux qemu-system-x86 busybox-static kmod cpio ca-certificates keepalived systemd)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
