@@ -205,13 +205,12 @@ state_load() {
 
 # Write-ahead records: one append each, the file created with its header first
 # (state_record, for this cluster's own file, is with the addresses).
-append_record() { # file header line: one append, the file created with its header first (by a rename)
-  if [[ ! -s $1 ]]; then
-    printf '%s\n' "$2" >"$1.new" && mv -f -- "$1.new" "$1"
+host_record() { # line: into the machine's shared state
+  if [[ ! -s ${HOST_STATE} ]]; then
+    printf '%s\n' "${HOST_HEADER}" >"${HOST_STATE}.new" && mv -f -- "${HOST_STATE}.new" "${HOST_STATE}"
   fi
-  printf '%s\n' "$3" >>"$1"
+  printf '%s\n' "$1" >>"${HOST_STATE}"
 }
-host_record() { append_record "${HOST_STATE}" "${HOST_HEADER}" "$1"; } # line: into the machine's shared state
 # Rewrites, from the arrays: a temporary file renamed over the old one.
 host_save() {
   local x
@@ -299,7 +298,12 @@ addr_is() { [[ -n ${NET_ADDRS["$1 $2"]+x} ]]; }      # dev address/prefix, after
 # This cluster's own state file (the addresses it added): a record is one
 # append, the file created with its header first; a rewrite goes through a
 # temporary file renamed over the old one.
-state_record() { append_record "${STATE_FILE}" "${STATE_HEADER}" "$1"; } # line: into this cluster's state
+state_record() { # line: into this cluster's state
+  if [[ ! -s ${STATE_FILE} ]]; then
+    printf '%s\n' "${STATE_HEADER}" >"${STATE_FILE}.new" && mv -f -- "${STATE_FILE}.new" "${STATE_FILE}"
+  fi
+  printf '%s\n' "$1" >>"${STATE_FILE}"
+}
 state_save() {
   local a
   if ((${#MY_ADDRS[@]} == 0)); then
