@@ -18,7 +18,7 @@ from .check_common import Reporter
 from .check_hosts import Hosts
 from .ir import Protocol, Role
 from .plan import Dest as Member
-from .plan import HealthP, HostP
+from .plan import HealthP, HostP, centiseconds_text
 from .symbols import HaDecl, VipDecl
 
 ENGINES = ("script", "keepalived")
@@ -36,6 +36,10 @@ MAX_SECONDS = 3600
 MAX_RETRIES = 100
 FIRST_PRIORITY = 150  # default priorities: 150, 140, 130, ... in order of declaration
 PRIORITY_STEP = 10
+DEFAULT_ADVERT_CS = 100  # VRRP advertisement interval, in centiseconds (keepalived advert_int 1)
+MAX_V2_ADVERT = 255  # VRRPv2 carries whole seconds in 8 bits (RFC 3768)
+MAX_V3_ADVERT_CS = 4095  # VRRPv3 carries centiseconds in 12 bits (RFC 5798): 40.95 s
+MAX_PREEMPT_DELAY = 1000  # keepalived's preempt_delay range, 0-1000 s
 
 
 def derived_vrid(cluster: str) -> int:
@@ -59,11 +63,20 @@ def engine(r: Reporter, decls: list[ir.Engine]) -> bool:
     return found == "keepalived"
 
 
+_HA_WORDS: dict[type, str] = {
+    ir.Priority: "priority",
+    ir.Vrid: "vrid",
+    ir.Sync: "sync",
+    ir.Advert: "advert",
+    ir.Preempt: "preempt",
+}
+
+
 def keepalived_only(r: Reporter, stmts: tuple[ir.Statement, ...]) -> None:
-    """`priority`, `vrid` and `sync` without `engine keepalived` (E228)."""
+    """`priority`, `vrid`, `sync`, `advert` and `preempt` without `engine keepalived` (E228)."""
     for s in stmts:
-        if isinstance(s, ir.Priority | ir.Vrid | ir.Sync):
-            word = {ir.Priority: "priority", ir.Vrid: "vrid", ir.Sync: "sync"}[type(s)]
+        word = _HA_WORDS.get(type(s))
+        if word is not None:
             _not_script(r, word, s.span)
         elif isinstance(s, ir.Vip) and s.health:
             word = "check" if isinstance(s.health[0], ir.Check) else _health_word(s.health[0])
@@ -182,8 +195,96 @@ def ha(
                 )
             else:
                 sync = s.value.text == "on"
+    advert = _advert(r, [s for s in stmts if isinstance(s, ir.Advert)])
+    preempt, delay = _preempt(r, [s for s in stmts if isinstance(s, ir.Preempt)])
     _peers(r, found, vips)
-    return HaDecl(tuple(ranked), vrid, fixed, len(found) > 1 if sync is None else sync and len(found) > 1)
+    return HaDecl(
+        tuple(ranked),
+        vrid,
+        fixed,
+        len(found) > 1 if sync is None else sync and len(found) > 1,
+        advert_cs=advert,
+        preempt=preempt,
+        preempt_delay=delay,
+    )
+
+
+def _advert(r: Reporter, decls: list[ir.Advert]) -> int:
+    """The advertisement interval in centiseconds: whole seconds 1-255 (VRRPv2), or a
+    fraction 0.01-40.95 (VRRPv3, whose field is centiseconds); E119 otherwise."""
+    for s in decls[1:]:
+        r.err("E126", "`advert` is given twice", s.span, "again here")
+    if not decls:
+        return DEFAULT_ADVERT_CS
+    w = decls[0].seconds
+    whole_text, _, frac = w.text.partition(".")
+    frac = frac.rstrip("0")  # 0.50 is 0.5, and 2.0 whole seconds
+    whole = ir.number_value(whole_text)
+    message = f"invalid advertisement interval {w.text}"
+    if not frac:
+        if 1 <= whole <= MAX_V2_ADVERT:
+            return whole * 100
+        r.err(
+            "E119",
+            message,
+            w.span,
+            f"whole seconds are 1-{MAX_V2_ADVERT} (VRRPv2)",
+            help="a fraction of a second (0.01-40.95, VRRPv3) is written `advert 0.5`",
+        )
+        return DEFAULT_ADVERT_CS
+    cs = whole * 100 + int(frac[:2].ljust(2, "0"))  # rounded down to centiseconds
+    if cs > MAX_V3_ADVERT_CS or (cs == MAX_V3_ADVERT_CS and len(frac) > 2):
+        r.err(
+            "E119",
+            message,
+            w.span,
+            "a fraction needs VRRPv3: at most 40.95 s",
+            note="VRRPv3 carries the interval in centiseconds in 12 bits; VRRPv2 whole seconds only",
+            help=f"use at most 40.95, or whole seconds (1-{MAX_V2_ADVERT}, VRRPv2)",
+        )
+    elif len(frac) > 2:
+        near = " or ".join(f"`advert {centiseconds_text(c)}`" for c in (cs, cs + 1) if c)
+        r.err(
+            "E119",
+            message,
+            w.span,
+            "not a multiple of 0.01 s",
+            note="a fraction of a second needs VRRPv3, which counts the interval in centiseconds",
+            help=f"round it to two decimals: {near}",
+        )
+    else:
+        return cs
+    return DEFAULT_ADVERT_CS
+
+
+def _preempt(r: Reporter, decls: list[ir.Preempt]) -> tuple[bool, int | None]:
+    """(preempt, delay): `preempt on` (the default) is (True, None), `preempt off` (False,
+    None), `preempt delay N` (True, N)."""
+    for s in decls[1:]:
+        r.err("E126", "`preempt` is given twice", s.span, "again here")
+    if not decls:
+        return True, None
+    s = decls[0]
+    if s.delay is not None:
+        if 0 <= s.delay.value <= MAX_PREEMPT_DELAY:
+            return True, s.delay.value
+        r.err(
+            "E119",
+            f"invalid preempt delay {s.delay.text}",
+            s.delay.span,
+            f"keepalived's preempt_delay is 0-{MAX_PREEMPT_DELAY} s",
+        )
+    elif s.mode.text not in ("on", "off"):
+        r.err(
+            "E130",
+            f"unknown value `{s.mode.text}` for `preempt`",
+            s.mode.span,
+            "not on, off or delay",
+            help="use on, off, or delay SECONDS",
+        )
+    else:
+        return s.mode.text == "on", None
+    return True, None
 
 
 def _peers(r: Reporter, found: list[tuple[ir.Host, HostP]], vips: list[VipDecl]) -> None:

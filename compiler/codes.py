@@ -137,6 +137,16 @@ _ALL = (
         HA + "priority d1 200\n" + GOOD_VIP,
     ),
     _c(
+        "E119",
+        "invalid-vrrp-timer",
+        "`advert` is the VRRP advertisement interval: whole seconds 1-255 (VRRPv2, as keepalived runs by\n"
+        "default), or a fraction of a second 0.01-40.95 with at most two decimals, for which ldrc\n"
+        "configures VRRPv3 (its field counts centiseconds, in 12 bits; VRRPv2's counts whole seconds).\n"
+        "`preempt delay` is 0-1000 seconds, keepalived's range for preempt_delay.",
+        HA + "advert 0.125\n" + GOOD_VIP,
+        HA + "advert 0.25\n" + GOOD_VIP,
+    ),
+    _c(
         "E120",
         "unknown-scheduler",
         "The scheduler must be one of ipvsadm 1.31's: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh.",
@@ -185,7 +195,8 @@ _ALL = (
         "E126",
         "duplicate-option",
         "Each service option (flags, persistent, netmask, ops; check, interval, timeout, retries, on-failure,\n"
-        "sorry) may be given once, and so may `engine`, `vrid`, `sync` and a director's `priority`.",
+        "sorry) may be given once, and so may `engine`, `vrid`, `sync`, `advert`, `preempt` and a\n"
+        "director's `priority`.",
         BASE + "vip 10.0.0.100 tcp 80 rr persistent 60 persistent 120 -> rs .11 .12\n",
         BASE + "vip 10.0.0.100 tcp 80 rr persistent 120 -> rs .11 .12\n",
     ),
@@ -220,7 +231,7 @@ _ALL = (
         "unknown-value",
         "`on-failure` is `remove` (keepalived takes a failed real server out of the table, the default) or\n"
         "`inhibit` (its weight becomes 0: inhibit_on_failure, so persistent clients drain); `sync` is `on`\n"
-        "or `off`.",
+        "or `off`; `preempt` is `on`, `off` or `delay SECONDS`.",
         HA + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp on-failure drain\n",
         HA + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp on-failure inhibit\n",
     ),
@@ -429,8 +440,8 @@ _ALL = (
     _c(
         "E228",
         "keepalived-only",
-        "Health checks (`check` and its options), `priority`, `vrid` and `sync` are done by keepalived: they\n"
-        "need `engine keepalived`. The script engine's IPVS table is static.",
+        "Health checks (`check` and its options), `priority`, `vrid`, `sync`, `advert` and `preempt` are\n"
+        "done by keepalived: they need `engine keepalived`. The script engine's IPVS table is static.",
         BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp\n",
         "engine keepalived\n" + BASE + "vip 10.0.0.100 tcp 80 rr -> rs .11 .12 check tcp\n",
     ),

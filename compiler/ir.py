@@ -395,7 +395,25 @@ class Sync:
     span: Span = field(compare=False)
 
 
-Statement = ClusterName | Network | Host | Vip | Engine | Priority | Vrid | Sync
+@dataclass(frozen=True, slots=True)
+class Advert:
+    """`advert SECONDS`: the VRRP advertisement interval; a fraction of a second needs VRRPv3."""
+
+    seconds: Word  # as written (`1`, `0.25`): check reads it, in centiseconds
+    span: Span = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Preempt:
+    """`preempt on|off` or `preempt delay N`: whether, and when, a returning director of
+    higher priority takes the VIPs back from the master."""
+
+    mode: Word  # on, off, or the keyword delay
+    delay: Number | None  # the seconds of `preempt delay N`
+    span: Span = field(compare=False)
+
+
+Statement = ClusterName | Network | Host | Vip | Engine | Priority | Vrid | Sync | Advert | Preempt
 
 
 @dataclass(frozen=True, slots=True)

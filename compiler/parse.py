@@ -152,6 +152,14 @@ class _Builder:
     def sync(self, c: list[Token]) -> ir.Sync:
         return ir.Sync(self._w(c[1]), self._rule_span(c))
 
+    def advert(self, c: list[Token]) -> ir.Advert:
+        return ir.Advert(self._w(c[1]), self._rule_span(c))
+
+    def preempt(self, c: list[Token]) -> ir.Preempt:
+        # "preempt" NAME | "preempt" "delay" INT
+        delay = self._n(c[2]) if len(c) == 3 else None
+        return ir.Preempt(self._w(c[1]), delay, self._rule_span(c))
+
     def check(self, c: list[Token | None]) -> ir.Check:
         # "check" NAME [PATH] ["status" INT]
         _, kind, path, _, status = c
@@ -218,6 +226,7 @@ def _terminal_words(parser: Lark) -> dict[str, str]:
         "INT": "a number",
         "HOST_SUFFIX": "a host number such as .22",
         "PATH": "an HTTP path such as /healthz",
+        "SECONDS": "seconds such as 1 or 0.25",
         "$END": "end of file",
     }
     for t in parser.terminals:
@@ -242,6 +251,7 @@ def _describe(tok: Token) -> str:
         "CIDR": "CIDR",
         "HOST_SUFFIX": "host number",
         "PATH": "path",
+        "SECONDS": "seconds",
     }
     kind = kinds.get(tok.type)
     return f"{kind} `{tok}`" if kind else f"`{tok}`"

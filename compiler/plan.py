@@ -206,6 +206,12 @@ class KeepalivedDirector:
     peers: tuple[IPv4Address, ...]  # the other directors' addresses on the LAN (unicast_peer)
 
 
+def centiseconds_text(cs: int) -> str:
+    """Seconds as keepalived reads them: 100 -> 1, 50 -> 0.5, 25 -> 0.25, 250 -> 2.5."""
+    whole, frac = divmod(cs, 100)
+    return f"{whole}.{frac:02d}".rstrip("0") if frac else str(whole)
+
+
 @dataclass(frozen=True, slots=True)
 class Keepalived:
     directors: tuple[KeepalivedDirector, ...]  # highest priority first
@@ -213,6 +219,20 @@ class Keepalived:
     vrid_fixed: bool  # `vrid N`; else derived from the cluster name
     sync: bool  # lvs_sync_daemon
     instance: str  # the vrrp_instance name
+    advert_cs: int = 100  # advert_int in centiseconds; not a whole second: VRRPv3
+    preempt: bool = True  # False: nopreempt (`preempt off`)
+    preempt_delay: int | None = None  # preempt_delay (`preempt delay N`)
+
+    @property
+    def vrrp_version(self) -> int:
+        """2, unless the interval is a fraction of a second, which only VRRPv3 carries."""
+        return 2 if self.advert_cs % 100 == 0 else 3
+
+    @property
+    def all_backup(self) -> bool:
+        """Every director starts as BACKUP: keepalived ignores nopreempt and preempt_delay
+        in state MASTER."""
+        return not self.preempt or self.preempt_delay is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,7 +141,16 @@ def _keepalived(ha: HaDecl, vips: tuple[VipDecl, ...], cluster: str) -> Keepaliv
         assert src is not None  # checked: every director is on the VIPs' network (E226)
         peers = tuple(a for a in lan_addrs if a is not None and a != src)
         out.append(KeepalivedDirector(d, prio, src, peers))
-    return Keepalived(tuple(out), ha.vrid, ha.vrid_fixed, ha.sync, f"ldrc_{cluster}")
+    return Keepalived(
+        tuple(out),
+        ha.vrid,
+        ha.vrid_fixed,
+        ha.sync,
+        f"ldrc_{cluster}",
+        advert_cs=ha.advert_cs,
+        preempt=ha.preempt,
+        preempt_delay=ha.preempt_delay,
+    )
 
 
 # -- real servers ------------------------------------------------------------------

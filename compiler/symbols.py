@@ -56,6 +56,9 @@ class HaDecl:
     vrid: int
     vrid_fixed: bool
     sync: bool
+    advert_cs: int = 100  # `advert`, in centiseconds; a fraction of a second needs VRRPv3
+    preempt: bool = True  # False: `preempt off` (keepalived nopreempt)
+    preempt_delay: int | None = None  # `preempt delay N`, seconds
 
 
 @dataclass(frozen=True, slots=True)
