@@ -93,3 +93,19 @@ def test_keepalived_rejects_a_broken_configuration(tmp_path: Path) -> None:
     missing = conf.replace("interface eth2", "interface eth9")
     r = keepalived_t(host, missing, tmp_path)
     assert r.returncode != 0 and "eth9" in r.stdout + r.stderr
+
+
+def test_keepalived_needs_what_advert_and_preempt_generate(tmp_path: Path) -> None:
+    """Negative controls for `advert` and `preempt`: keepalived -t itself reports what ldrc
+    avoids. A fractional advert_int under VRRPv2 (without `vrrp_version 3`) is rounded;
+    preempt_delay and nopreempt in state MASTER are cleared."""
+    _, host, conf = next(c for c in CONFIGS if c[0] == "golden-ha-options/d1")
+    assert "vrrp_version 3" in conf and "advert_int 0.5" in conf and "state BACKUP" in conf
+    r = keepalived_t(host, conf.replace("    vrrp_version 3\n", ""), tmp_path)
+    assert "must be an integer" in r.stdout + r.stderr, r.stdout + r.stderr
+    r = keepalived_t(host, conf.replace("state BACKUP", "state MASTER"), tmp_path)
+    assert "preempt delay will not work with initial state MASTER" in r.stdout + r.stderr, r.stdout + r.stderr
+    _, host, conf = next(c for c in CONFIGS if c[0] == "golden-ha-nopreempt/lvs-a")
+    assert "nopreempt" in conf and "state BACKUP" in conf
+    r = keepalived_t(host, conf.replace("state BACKUP", "state MASTER"), tmp_path)
+    assert "nopreempt will not work with initial state MASTER" in r.stdout + r.stderr, r.stdout + r.stderr

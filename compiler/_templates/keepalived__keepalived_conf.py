@@ -16,10 +16,12 @@ def root(context, missing=missing):
     l_0_d = resolve('d')
     l_0_cluster = resolve('cluster')
     l_0_k = resolve('k')
+    l_0_advert_int = resolve('advert_int')
     l_0_vrid_note = resolve('vrid_note')
+    l_0_preempt_note = resolve('preempt_note')
     l_0_state = resolve('state')
     l_0_kd = resolve('kd')
-    l_0_advert_int = resolve('advert_int')
+    l_0_advert_note = resolve('advert_note')
     l_0_garp_delay = resolve('garp_delay')
     l_0_garp_repeat = resolve('garp_repeat')
     l_0_services = resolve('services')
@@ -52,6 +54,11 @@ def root(context, missing=missing):
     yield ') and\n# the IPVS table (virtual_server blocks, direct routing), and checks the real servers.\n# Install with `lvs_dr.sh start`, which validates it (keepalived -t) and reloads keepalived.\n\nglobal_defs {\n    router_id '
     yield str(environment.getattr(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'host'), 'name'))
     yield '\n'
+    if (environment.getattr((undefined(name='k') if l_0_k is missing else l_0_k), 'vrrp_version') == 3):
+        pass
+        yield '    # VRRP version 3 on every director: `advert '
+        yield str((undefined(name='advert_int') if l_0_advert_int is missing else l_0_advert_int))
+        yield '` is a fraction of a second, which\n    # only VRRPv3 carries (in centiseconds; VRRPv2 counts whole seconds)\n    vrrp_version 3\n'
     if environment.getattr((undefined(name='k') if l_0_k is missing else l_0_k), 'sync'):
         pass
         yield '    # IPVS connection sync to the other director(s): the master sends, the backups\n    # receive, following the VRRP state (established connections survive a failover)\n    lvs_sync_daemon '
@@ -67,15 +74,40 @@ def root(context, missing=missing):
     yield str((undefined(name='vrid_note') if l_0_vrid_note is missing else l_0_vrid_note))
     yield '\nvrrp_instance '
     yield str(environment.getattr((undefined(name='k') if l_0_k is missing else l_0_k), 'instance'))
-    yield ' {\n    state '
+    yield ' {\n'
+    for l_1_line in (undefined(name='preempt_note') if l_0_preempt_note is missing else l_0_preempt_note):
+        _loop_vars = {}
+        pass
+        yield '    # '
+        yield str(l_1_line)
+        yield '\n'
+    l_1_line = missing
+    yield '    state '
     yield str((undefined(name='state') if l_0_state is missing else l_0_state))
-    yield '\n    interface '
+    yield '\n'
+    if (not environment.getattr((undefined(name='k') if l_0_k is missing else l_0_k), 'preempt')):
+        pass
+        yield '    nopreempt\n'
+    if (not t_3(environment.getattr((undefined(name='k') if l_0_k is missing else l_0_k), 'preempt_delay'))):
+        pass
+        yield '    preempt_delay '
+        yield str(environment.getattr((undefined(name='k') if l_0_k is missing else l_0_k), 'preempt_delay'))
+        yield '\n'
+    yield '    interface '
     yield str(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'dev'))
     yield '\n    virtual_router_id '
     yield str(environment.getattr((undefined(name='k') if l_0_k is missing else l_0_k), 'vrid'))
     yield '\n    priority '
     yield str(environment.getattr((undefined(name='kd') if l_0_kd is missing else l_0_kd), 'priority'))
-    yield '\n    advert_int '
+    yield '\n'
+    for l_1_line in (undefined(name='advert_note') if l_0_advert_note is missing else l_0_advert_note):
+        _loop_vars = {}
+        pass
+        yield '    # '
+        yield str(l_1_line)
+        yield '\n'
+    l_1_line = missing
+    yield '    advert_int '
     yield str((undefined(name='advert_int') if l_0_advert_int is missing else l_0_advert_int))
     yield '\n'
     if environment.getattr((undefined(name='kd') if l_0_kd is missing else l_0_kd), 'peers'):
@@ -196,4 +228,4 @@ def root(context, missing=missing):
     l_1_s = missing
 
 blocks = {}
-debug_info = '1=40&3=42&4=46&9=48&10=50&13=53&17=60&18=64&19=66&20=68&21=70&22=72&23=74&24=76&26=79&28=81&29=85&33=90&34=92&35=94&37=96&38=100&42=108&44=112&45=116&47=118&48=120&49=123&50=125&51=128&54=130&57=133&58=137&60=140&61=143&62=145&65=148&66=151&69=155&70=160&71=164&72=166&73=169&74=171&76=174&77=176&79=178&83=182&84=184&85=186'
+debug_info = '1=42&3=44&4=48&9=50&10=52&11=55&15=57&18=60&22=67&23=71&24=73&25=77&27=81&28=83&31=86&32=89&34=92&35=94&36=96&37=98&38=102&40=106&41=108&43=111&45=113&46=117&50=122&51=124&52=126&54=128&55=132&59=140&61=144&62=148&64=150&65=152&66=155&67=157&68=160&71=162&74=165&75=169&77=172&78=175&79=177&82=180&83=183&86=187&87=192&88=196&89=198&90=201&91=203&93=206&94=208&96=210&100=214&101=216&102=218'

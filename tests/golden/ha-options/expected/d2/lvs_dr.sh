@@ -918,15 +918,24 @@ main "$@"; exit "${RESULT}"
 
 global_defs {
     router_id d2
+    # VRRP version 3 on every director: `advert 0.5` is a fraction of a second, which
+    # only VRRPv3 carries (in centiseconds; VRRPv2 counts whole seconds)
+    vrrp_version 3
 }
 
 # virtual_router_id 42: fixed by `vrid` in the cluster file
 vrrp_instance ldrc_ha-options {
+    # preempt delay 10: every director starts as BACKUP (keepalived ignores preempt_delay
+    # in state MASTER); a director of higher priority that comes back leaves the VIPs on the
+    # current master until 10 s after it first hears it, then takes them back
     state BACKUP
+    preempt_delay 10
     interface ens3
     virtual_router_id 42
     priority 140
-    advert_int 1
+    # an advertisement every 0.5 s (VRRPv3); as a backup, this director declares the master
+    # dead after 3 x 0.5 + (256 - 140) / 256 x 0.5 = 1.73 s without one
+    advert_int 0.5
     # unicast VRRP between the directors (multicast is often filtered)
     unicast_src_ip 10.0.0.3
     unicast_peer {

@@ -924,10 +924,14 @@ global_defs {
 
 # virtual_router_id 233: derived from the cluster name `ha-pair` (the first 4 bytes of its SHA-256, modulo 255, plus 1); another cluster on this LAN must not use it: set `vrid N` if it does
 vrrp_instance ldrc_ha-pair {
+    # preempt on (the default): the director of the highest priority starts as MASTER, the others
+    # as BACKUP; one of higher priority that comes back takes the VIPs back
     state BACKUP
     interface eth2
     virtual_router_id 233
     priority 100
+    # an advertisement every 1 s (VRRPv2); as a backup, this director declares the master
+    # dead after 3 x 1 + (256 - 100) / 256 = 3.61 s without one
     advert_int 1
     # unicast VRRP between the directors (multicast is often filtered)
     unicast_src_ip 192.168.50.32
