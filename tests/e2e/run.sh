@@ -55,7 +55,7 @@ lap() { echo "== $1: $(((${EPOCHREALTIME//[.,]/} - T_START) / 1000)) ms"; }
 
 [[ ${EUID} -eq 0 ]] || { echo "run.sh: needs root (network namespaces)" >&2; exit 2; }
 need=(ip iptables-restore arping curl openssl busybox socat flock)
-[[ ${MODE} == ipvs ]] && need+=(qemu-system-x86_64 ipvsadm cpio depmod modprobe apt-get dpkg-deb)
+[[ ${MODE} == ipvs ]] && need+=(qemu-system-x86_64 ipvsadm keepalived cpio depmod modprobe apt-get dpkg-deb)
 for c in "${need[@]}"; do
   PATH=${PATH}:/usr/sbin:/sbin command -v "${c}" >/dev/null || { echo "run.sh: missing command ${c} (bash install.sh)" >&2; exit 2; }
 done
@@ -105,6 +105,9 @@ prepare_job() {
     for f in "${scenario}"/*.ldr "${pkg}"/gen/*.ldr; do
       [[ -e ${f} ]] || continue
       PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${f}" -o "${pkg}/scn/$(basename "${f}" .ldr)" --format concise
+      # its hosts and networks, for a scenario that builds them (not every scenario cluster has a client)
+      PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${f}" >"${pkg}/scn/$(basename "${f}" .ldr).topo.sh" 2>/dev/null ||
+        rm -f "${pkg}/scn/$(basename "${f}" .ldr).topo.sh"
     done
     cp "${scenario}/scenario.sh" "${pkg}/guest.sh"
   else
@@ -187,7 +190,7 @@ copy_bin() { # a host binary and its shared libraries, at the same paths
     [[ -e ${R}${lib} ]] || { mkdir -p "${R}$(dirname "${lib}")"; cp -L "${lib}" "${R}${lib}"; }
   done
 }
-for b in bash ip ipvsadm xtables-nft-multi arping curl sysctl kmod openssl flock socat; do
+for b in bash ip ipvsadm xtables-nft-multi arping curl sysctl kmod openssl flock socat keepalived; do
   p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "${b}")
   real=$(readlink -f "${p}")
   copy_bin "${real}"

@@ -19,7 +19,10 @@ import pytest
 from conftest import ROOT, need_root, need_tool
 
 RUN = ROOT / "tests" / "e2e" / "run.sh"
-EXAMPLES = sorted((ROOT / "examples").glob("*.ldr"))
+# the examples of the script engine; those of engine keepalived (a director pair) are proven by
+# the HA scenario (tests/e2e/ha/)
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.ldr") if "\nengine keepalived" not in p.read_text())
+HA_EXAMPLE = ROOT / "examples" / "ha-pair.ldr"
 RESULT = re.compile(r"^e2e-[\w.-]+: (\d+) passed, (\d+) failed$", re.M)
 
 
@@ -40,6 +43,7 @@ VM_JOBS: dict[str, list[tuple[str, str]]] = {
     "test_real_ipvs_broken_cluster_fails": [("broken", "--break rs-arp examples/seed-lab.ldr")],
     "test_reload_drain_plan_rollback_in_vm": [("reload", "--reload tests/e2e/reload/v2.ldr tests/e2e/reload/v1.ldr")],
     "test_hostile_scenarios_in_vm": [("hostile", "--scenario tests/e2e/hostile")],
+    "test_keepalived_pair_in_vm": [("ha", "--scenario tests/e2e/ha")],
     "test_fake_ipvsadm_matches_the_real_kernel": [
         ("fakecheck", "--scenario tests/e2e/fakecheck --extra tests/runtime")
     ],
@@ -189,3 +193,24 @@ def test_fake_ipvsadm_matches_the_real_kernel(vm_session: dict[str, str]) -> Non
     rc, out, passed, failed = vm_job(vm_session, "fakecheck")
     print(out[-4000:])
     assert rc == 0 and failed == 0 and passed >= 1, out[-8000:]
+
+
+@pytest.mark.vm
+def test_keepalived_pair_in_vm(vm_session: dict[str, str]) -> None:
+    """Issue 12 on the real kernel (tests/e2e/ha/): examples/ha-pair.ldr's two directors run the
+    real keepalived with ldrc's keepalived.conf; health checks, failover with connection sync,
+    preemption, and the negative controls (no sync, no checks, the seed's single director)."""
+    assert "\nengine keepalived" in HA_EXAMPLE.read_text() and HA_EXAMPLE not in EXAMPLES
+    rc, out, passed, failed = vm_job(vm_session, "ha")
+    print(out)
+    assert rc == 0 and failed == 0 and passed >= 40, out[-8000:]
+    for line in (
+        "PASS: pair: ARP for 192.168.50.100 is answered by the master's MAC only",
+        "PASS: rs: then 200 requests, 0 failed",
+        "PASS: kill: all 5 long-lived connections still answer after the failover (5)",
+        "PASS: link: all 5 long-lived connections still answer after the failover (5)",
+        "PASS: nosync: without sync the long-lived connections break on failover (0 of 5 kept)",
+        "PASS: nocheck: and keeps receiving requests",
+        "PASS: seed: its director down 8 s is an outage of as long",
+    ):
+        assert line in out, line

@@ -68,8 +68,13 @@ def describe(plan: Plan) -> str:
             ],
         ),
     ]
-    d = plan.director
+    # engine keepalived: the directors in priority order (the first is the master); the first one
+    # stands for "the director" (its LAN device, VIPs and services are the pair's)
+    ka = plan.keepalived
+    d = ka.directors[0].director if ka is not None else plan.director
     assert d is not None, "the harness needs a director"
+    lines.append(f"ENGINE={'keepalived' if ka is not None else 'script'}")
+    lines.append(arr("DIRECTORS", [k.director.host.name for k in ka.directors] if ka else [d.host.name]))
     lines.append(f"DIRECTOR={q(d.host.name)}")
     lines.append(f"DIRECTOR_DEV={q(d.dev)}")
     lines.append(arr("VIPS", [v.text for v in d.vips]))

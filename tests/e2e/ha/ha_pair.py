@@ -1,0 +1,35 @@
+"""examples/ha-pair.ldr, and the variants of it that the HA scenario compares (scenario.sh).
+
+Run as a script it prints the example itself; `variant(name)` gives a variant, each a small
+textual change of the example, so what the scenario proves is the example:
+  nosync    `sync off`: no connection sync (the negative control of the failover)
+  nocheck   no health checks (the negative control of the real-server failure)
+  nopreempt `preempt off`: a returning master stays backup
+  fast      `advert 0.2`: sub-second VRRP advertisements (VRRPv3)
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "ha-pair.ldr"
+ENGINE = "engine keepalived\n"
+
+
+def variant(name: str) -> str:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert ENGINE in text, "examples/ha-pair.ldr has no `engine keepalived` line"
+    if name == "example":
+        return text
+    if name == "nocheck":
+        out, n = re.subn(r"(?m)^\s+check [^\n]*\n", "", text)
+        assert n >= 1, "no check to remove"
+        return out
+    extra = {"nosync": "sync off", "nopreempt": "preempt off", "fast": "advert 0.2"}[name]
+    return text.replace(ENGINE, f"{ENGINE}{extra}\n", 1)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(variant("example"))
