@@ -222,8 +222,10 @@ def check_cmd(file: str, fmt: str, werror: bool, debug: bool) -> None:
         result, summarized = _compile(file, fmt, werror, render=False)
         plan = result.plan
         if not summarized and plan is not None:
-            vips = len(plan.director.vips) if plan.director else 0
-            services = len(plan.director.services) if plan.director else 0
+            # engine keepalived: the directors share the VIPs and services; count them once
+            director = plan.keepalived.directors[0].director if plan.keepalived else plan.director
+            vips = len(director.vips) if director else 0
+            services = len(director.services) if director else 0
             click.echo(
                 f"ldrc: ok: {_plural(len(plan.hosts), 'host')}, {_plural(vips, 'VIP')}, "
                 f"{_plural(services, 'service')}, {_plural(len(result.diagnostics), 'warning')}",

@@ -411,6 +411,9 @@ def test_check_prints_a_summary_on_success() -> None:
     assert r.stderr == "ldrc: ok: 5 hosts, 1 VIP, 2 services, 0 warnings\n"
     r = ldrc("check", str(SEED), "--format", "json")
     assert r.returncode == 0 and json.loads(r.stdout) == [] and r.stderr.startswith("ldrc: ok: 5 hosts")
+    # a director pair shares its VIPs and services: counted once (it said 0 VIPs, 0 services)
+    r = ldrc("check", str(SEED.parent / "ha-pair.ldr"))
+    assert r.returncode == 0 and r.stderr == "ldrc: ok: 6 hosts, 1 VIP, 2 services, 0 warnings\n", r.stderr
 
 
 def test_standard_input(tmp_path: Path) -> None:
