@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from .plan import HostP, RouteP, Sysctl
@@ -82,6 +83,11 @@ def unit_file(
     )
 
 
+def _net_devices(vips: list[tuple[str, str]], routes: list[RouteP]) -> list[str]:
+    """The devices that get network files: those the script adds a VIP or a route to."""
+    return sorted({d for d, _ in vips} | {x.dev for x in routes})
+
+
 def networkd_files(
     r: Renderer, host: HostP, vips: Iterable[tuple[str, str]], routes: Iterable[RouteP]
 ) -> Iterable[Artifact]:
@@ -92,7 +98,7 @@ def networkd_files(
     vips = list(vips)
     routes = list(routes)
     cluster = r.plan.cluster
-    for dev in sorted({d for d, _ in vips} | {x.dev for x in routes}):
+    for dev in _net_devices(vips, routes):
         base = f"80-ldrc-{dev}.network"
         dropin = f"ldrc-{cluster}-{dev}.conf"
         own = next((i.address for i in host.interfaces if i.name == dev), None)
@@ -123,4 +129,52 @@ def networkd_files(
                 addresses="".join(f"Address={a}/32\n" for a in mine),
                 routes=[x for x in routes if x.dev == dev],
             ),
+        )
+
+
+# The namespace of the profiles' UUIDs (uuid5 of "<host>/<profile id>"): the same profile of a host
+# keeps its UUID from one compile to the next, and NetworkManager sees it as the same connection.
+NM_UUID_NAMESPACE = uuid.UUID("b9fe3c9b-5731-4728-8c2c-98fbf99ad7a0")
+
+
+def nm_files(
+    r: Renderer, host: HostP, script: str, vips: Iterable[tuple[str, str]], routes: Iterable[RouteP]
+) -> Iterable[Artifact]:
+    """NetworkManager keyfiles for what the host's script adds: per device of networkd_files, ONE
+    profile `ldrc-<cluster>-<dev>.nmconnection` (mode 0600: NetworkManager ignores a keyfile others
+    may read) holding what networkd's two files for it say together: the interface's own address,
+    the VIPs (dev, address) as /32, the default route as ipv4.gateway, the other routes as routeN.
+    lo is a loopback profile (NetworkManager 1.42 or later); the kernel keeps 127.0.0.1/8 on it."""
+    vips = list(vips)
+    routes = list(routes)
+    cluster = r.plan.cluster
+    for dev in _net_devices(vips, routes):
+        ident = f"ldrc-{cluster}-{dev}"
+        own = next((i.address for i in host.interfaces if i.name == dev), None)
+        mine = [a for d, a in vips if d == dev]
+        # one line per address, joined here: a director or a real server can carry thousands of VIPs
+        addresses = ([str(own)] if own is not None else []) + [f"{a}/32" for a in mine]
+        default = next((x for x in routes if x.dev == dev and x.destination.prefixlen == 0), None)
+        others = [x for x in routes if x.dev == dev and x.destination.prefixlen != 0]
+        what = ["its address"] if own is not None else []
+        what += ["each VIP as a /32"] if mine else []
+        what += [f"the default route via {default.via}"] if default is not None else []
+        what += ["the routes"] if others else []
+        text = ", ".join(what[:-1]) + (" and " if len(what) > 1 else "") + what[-1]
+        yield Artifact(
+            f"{host.name}/{ident}.nmconnection",
+            r.render(
+                "net/nmconnection.j2",
+                dev=dev,
+                name=f"{ident}.nmconnection",
+                comment=f"{dev} of {host.name} (cluster {cluster}): {text}, as {script} sets them",
+                id=ident,
+                uuid=uuid.uuid5(NM_UUID_NAMESPACE, f"{host.name}/{ident}"),
+                type="loopback" if dev == "lo" else "ethernet",
+                addresses="".join(f"address{n}={a}\n" for n, a in enumerate(addresses, 1)),
+                gateway="" if default is None else str(default.via),
+                routes="".join(f"route{n}={x.destination},{x.via}\n" for n, x in enumerate(others, 1)),
+                metric=own is not None,
+            ),
+            0o600,
         )

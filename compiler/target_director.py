@@ -13,10 +13,10 @@ from .diagnostics import Diagnostic
 from .ir import Method
 from .plan import Director, HostP, Plan, Service
 from .render import Artifact, Renderer
-from .target_common import networkd_files, route_files, sysctl_rows, unit_file
+from .target_common import networkd_files, nm_files, route_files, sysctl_rows, unit_file
 
 NAME = "director"
-SUMMARY = "lvs_dr.sh, ipvsadm.rules, ifcfg and route files, systemd unit, networkd files"
+SUMMARY = "lvs_dr.sh, ipvsadm.rules, ifcfg and route files, systemd unit, networkd files, NetworkManager keyfiles"
 IFNAMSIZ_CHARS = 15  # an interface name or address label, without the trailing NUL
 
 SYSCTL_COMMENTS = (
@@ -144,3 +144,4 @@ def render(r: Renderer, plan: Plan) -> Iterable[Artifact]:
     devs = [v.dev for v in d.vips] + [x.dev for x in routes]
     yield unit_file(r, d.host, "director", "lvs_dr.sh", "reload", devs)
     yield from networkd_files(r, d.host, [(v.dev, v.text) for v in d.vips], routes)
+    yield from nm_files(r, d.host, "lvs_dr.sh", [(v.dev, v.text) for v in d.vips], routes)

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from .diagnostics import Diagnostic
 from .plan import Keepalived, Plan, centiseconds_text
 from .render import Artifact, Renderer
-from .target_common import networkd_files, route_files, sysctl_rows, unit_file
+from .target_common import networkd_files, nm_files, route_files, sysctl_rows, unit_file
 from .target_director import SYSCTL_COMMENTS, ipvsadm_rules
 
 NAME = "keepalived"
-SUMMARY = "keepalived.conf, lvs_dr.sh (engine keepalived), ipvsadm.rules, route files, systemd unit, networkd files per director"
+SUMMARY = "keepalived.conf, lvs_dr.sh (engine keepalived), ipvsadm.rules, route files, systemd unit, networkd files, NetworkManager keyfiles per director"
 
 GARP_DELAY = 1  # second round of gratuitous ARPs after a takeover
 GARP_REPEAT = 3  # gratuitous ARPs per round
@@ -137,3 +137,4 @@ def render(r: Renderer, plan: Plan) -> Iterable[Artifact]:
             comments=KA_UNIT_COMMENTS,
         )
         yield from networkd_files(r, d.host, [], routes)
+        yield from nm_files(r, d.host, "lvs_dr.sh", [], routes)  # the VIPs are keepalived's

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from .diagnostics import Diagnostic
 from .plan import Plan, RealServerP
 from .render import Artifact, Renderer
-from .target_common import networkd_files, route_files, sysctl_rows, unit_file
+from .target_common import networkd_files, nm_files, route_files, sysctl_rows, unit_file
 
 NAME = "realserver"
-SUMMARY = "lvs_rs.sh, sysctl.d snippet, ifcfg-lo (every VIP), route files, systemd unit, networkd files"
+SUMMARY = "lvs_rs.sh, sysctl.d snippet, ifcfg-lo (every VIP), route files, systemd unit, networkd files, NetworkManager keyfiles"
 
 SYSCTL_COMMENTS = (
     "LVS direct routing, real server: never answer or announce ARP for the VIPs on lo.",
@@ -45,6 +45,7 @@ def _one(r: Renderer, rs: RealServerP) -> Iterable[Artifact]:
     routes = list(rs.host.all_routes)
     yield unit_file(r, rs.host, "real server", "lvs_rs.sh", "restart", [rs.dev] + [x.dev for x in routes])
     yield from networkd_files(r, rs.host, [("lo", v.text) for v in rs.vips], routes)
+    yield from nm_files(r, rs.host, "lvs_rs.sh", [("lo", v.text) for v in rs.vips], routes)
 
 
 def render(r: Renderer, plan: Plan) -> Iterable[Artifact]:

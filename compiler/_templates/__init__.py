@@ -12,6 +12,7 @@ MODULES: dict[str, str] = {
     "net/ifcfg.j2": "net__ifcfg",
     "net/networkd.conf.j2": "net__networkd_conf",
     "net/networkd.network.j2": "net__networkd_network",
+    "net/nmconnection.j2": "net__nmconnection",
     "net/route.j2": "net__route",
     "net/sysctl.conf.j2": "net__sysctl_conf",
     "router/iptables.rules.j2": "router__iptables_rules",
