@@ -47,6 +47,7 @@ def check_module(module: ir.Module) -> tuple[Symbols | None, list[Diagnostic]]:
     served = {m.host for v in vips if v.ports for m in v.members}
     served |= {v.health.sorry.host for v in vips if v.ports and v.health and v.health.sorry}
     check_hosts.real_server_routing(r, hosts, served, router_host)
+    check_hosts.unused_manage(r, hosts, served)
     router: RouterDecl | None = None
     if router_ir is not None and router_host is not None:
         declared = {a for v in decl_vips if (a := quiet_address(v.address.text))}

@@ -3,6 +3,7 @@ the one director and the one router, and the real servers' own routing (W301, W3
 
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Address, IPv4Network
 
 from . import ir
@@ -17,6 +18,7 @@ def hosts(r: Reporter, decls: list[ir.Host]) -> tuple[Hosts, dict[IPv4Address, s
     """The valid hosts, and the owner host of every interface address."""
     out: Hosts = {}
     owner: dict[IPv4Address, str] = {}
+    managed: dict[str, str] = {}  # management address (lower case) -> its host
     for h in decls:
         ok = r.name(h.name, HOST_NAME_RE, "host")
         role = _role(r, h.role)
@@ -26,9 +28,80 @@ def hosts(r: Reporter, decls: list[ir.Host]) -> tuple[Hosts, dict[IPv4Address, s
         ifaces = _interfaces(r, h, owner)
         hp0 = HostP(h.name.text, role or Role.CLIENT, tuple(ifaces), None, ())
         gateway, routes = _routes(r, h, hp0, role)
+        manage = _manage(r, h, managed)
         if ok and role is not None:
-            out[h.name.text] = (h, HostP(h.name.text, role, tuple(ifaces), gateway, tuple(routes), h.name.span))
+            out[h.name.text] = (
+                h,
+                HostP(h.name.text, role, tuple(ifaces), gateway, tuple(routes), h.name.span, manage),
+            )
     return out, owner
+
+
+# a DNS name as `manage` takes it: labels of letters, digits and `-` (not at either end), 253 characters in all
+MANAGE_NAME_RE = re.compile(
+    r"(?=[A-Za-z0-9.-]{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\Z"
+)
+
+
+def _manage(r: Reporter, h: ir.Host, managed: dict[str, str]) -> str | None:
+    """The host's `manage` address (Ansible's ansible_host), checked; one machine per host (E230)."""
+    items = [i for i in h.items if isinstance(i, ir.Manage)]
+    for extra in items[1:]:
+        r.err("E204", "the management address is given twice", extra.span, "second `manage`", help="keep one `manage`")
+    if not items:
+        return None
+    w = items[0].address
+    if w.text[:1].isdigit():
+        address = r.address(w)
+        if address is None:
+            return None
+        value = str(address)
+    elif MANAGE_NAME_RE.match(w.text):
+        value = w.text
+    else:
+        r.err(
+            "E124",
+            f"invalid management host name `{w.text}`",
+            w.span,
+            "not a DNS name",
+            note="`manage` takes an IPv4 address or a DNS name: labels of letters, digits and `-` (not first "
+            "or last), at most 63 characters each, separated by dots, at most 253 characters in all",
+        )
+        return None
+    first = managed.setdefault(value.lower(), h.name.text)
+    if first != h.name.text:
+        r.err(
+            "E230",
+            f"{value} is already the management address of host `{first}`",
+            w.span,
+            "the same machine again",
+            note="every ldrc host is a machine of its own: Ansible would install both hosts' files on one "
+            "machine, and the second would replace the first one's unit ldrc-<cluster>.service",
+            help="give each host the address of its own machine",
+        )
+    return value
+
+
+def unused_manage(r: Reporter, hosts: Hosts, served: set[str]) -> None:
+    """W304: `manage` on a host that gets no files (a client, a real server that serves no VIP)."""
+    for h, hp in hosts.values():
+        if hp.manage is None:
+            continue
+        if hp.role is Role.CLIENT:
+            why = "clients are not deployed: ldrc writes no files for them"
+        elif hp.role is Role.REALSERVER and hp.name not in served:
+            why = "it serves no VIP, so ldrc writes no files for it"
+        else:
+            continue
+        item = next(i for i in h.items if isinstance(i, ir.Manage))
+        r.err(
+            "W304",
+            f"host `{hp.name}` is not deployed: its `manage` address is not used",
+            item.span,
+            "not in the Ansible inventory",
+            note=why,
+            help="remove the `manage` statement, or give the host a role that ldrc deploys",
+        )
 
 
 def _role(r: Reporter, w: ir.Word) -> Role | None:

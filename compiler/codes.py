@@ -459,6 +459,19 @@ _ALL = (
         HA + GOOD_VIP,
     ),
     _c(
+        "E230",
+        "same-management-address",
+        "Two hosts have the same `manage` address. `manage` is where Ansible reaches a host (the\n"
+        "inventory's ansible_host), and every host of a cluster is a machine of its own: Ansible would\n"
+        "install both hosts' files on one machine, and one host's unit (ldrc-<cluster>.service) would\n"
+        "replace the other's. DNS names are compared without regard to case.",
+        BASE.replace("gateway 10.0.0.1 }", "gateway 10.0.0.1 manage 192.0.2.11 }", 2) + GOOD_VIP,
+        BASE.replace("10.0.0.11/24 gateway 10.0.0.1 }", "10.0.0.11/24 gateway 10.0.0.1 manage 192.0.2.11 }").replace(
+            "10.0.0.12/24 gateway 10.0.0.1 }", "10.0.0.12/24 gateway 10.0.0.1 manage 192.0.2.12 }"
+        )
+        + GOOD_VIP,
+    ),
+    _c(
         "E224",
         "no-cluster-name",
         "Each host keeps what start changed under /var/lib/ldrc/<cluster>/, so two clusters on one host\n"
@@ -494,6 +507,14 @@ _ALL = (
         "default route, so clients outside the LAN get no answer.",
         BASE.replace("10.0.0.12/24 gateway 10.0.0.1", "10.0.0.12/24") + GOOD_VIP,
         BASE + GOOD_VIP,
+    ),
+    _c(
+        "W304",
+        "manage-not-deployed",
+        "A host that ldrc writes no files for has a `manage` address: a client, or a real server that\n"
+        "serves no VIP. It is not in the Ansible inventory, so the address is never used.",
+        BASE + "host c1 client { interface eth0 10.0.0.50/24 manage 192.0.2.50 }\n" + GOOD_VIP,
+        BASE + "host c1 client { interface eth0 10.0.0.50/24 }\n" + GOOD_VIP,
     ),
     # -- E4xx: what the targets cannot express ---------------------------------------
     _c(

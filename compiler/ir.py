@@ -181,7 +181,15 @@ class ForwardPolicy:
     span: Span = field(compare=False)
 
 
-HostItem = Interface | Gateway | Route | Publish | Snat | ForwardPolicy
+@dataclass(frozen=True, slots=True)
+class Manage:
+    """`manage ADDRESS`: where Ansible reaches the host (an IPv4 address or a DNS name)."""
+
+    address: Word
+    span: Span = field(compare=False)
+
+
+HostItem = Interface | Gateway | Route | Publish | Snat | ForwardPolicy | Manage
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,6 +102,9 @@ class _Builder:
     def forward_policy(self, c: list[Token]) -> ir.ForwardPolicy:
         return ir.ForwardPolicy(self._w(c[1]), self._rule_span(c))
 
+    def manage(self, c: list[Token]) -> ir.Manage:
+        return ir.Manage(self._w(c[1]), self._rule_span(c))
+
     def port_list(self, c: list[Token]) -> list[ir.Number]:
         return [self._n(t) for t in c if t.type == "INT"]
 

@@ -37,6 +37,7 @@ class HostP:
     gateway: RouteP | None  # destination 0.0.0.0/0
     routes: tuple[RouteP, ...]
     span: Span = field(default=NO_SPAN, compare=False)  # the host's name
+    manage: str | None = None  # `manage`: the address Ansible reaches it at (inventory ansible_host)
 
     def iface_for(self, address: IPv4Address) -> Iface | None:
         for i in self.interfaces:
