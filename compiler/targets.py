@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from . import target_director, target_keepalived, target_realserver, target_router
+from . import target_ansible, target_director, target_keepalived, target_realserver, target_router
 from .diagnostics import Diagnostic
 from .plan import Plan
 from .render import Artifact, Renderer
@@ -27,7 +27,7 @@ class Target:
 
 TARGETS: tuple[Target, ...] = tuple(
     Target(m.NAME, m.SUMMARY, m.check, m.render)
-    for m in (target_director, target_keepalived, target_realserver, target_router)
+    for m in (target_director, target_keepalived, target_realserver, target_router, target_ansible)
 )
 
 

@@ -7,6 +7,9 @@ Regenerate after every template change: python -m compiler.template_code --write
 JINJA2_VERSION = "3.1.6"
 
 MODULES: dict[str, str] = {
+    "ansible/host-tasks.yml.j2": "ansible__host_tasks_yml",
+    "ansible/inventory.yml.j2": "ansible__inventory_yml",
+    "ansible/site.yml.j2": "ansible__site_yml",
     "keepalived/keepalived.conf.j2": "keepalived__keepalived_conf",
     "keepalived/lvs_dr.sh.j2": "keepalived__lvs_dr_sh",
     "net/ifcfg.j2": "net__ifcfg",
