@@ -13,7 +13,12 @@ to the terminal goes through text.printable (no control characters).
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import subprocess
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from typing import NoReturn
@@ -24,6 +29,7 @@ from . import __version__, output
 from .api import Result, compile_bytes
 from .codes import CODES, explain
 from .diagnostics import format_all, format_json
+from .target_ansible import DIR as ANSIBLE_DIR
 from .text import printable
 
 FORMATS = ("full", "concise", "json")
@@ -183,28 +189,40 @@ def compile_cmd(
     try:
         result, _ = _compile(file, fmt, werror, render=True)
         dest = Path(out)
-        try:
-            if show_diff or check_only:
+        if show_diff or check_only:
+            try:
                 _check_or_diff(result, dest, show_diff)
-                return
-            changes = output.write(result.artifacts, dest, force=force)
-        except output.OutputError as e:
-            _problems(dest, e, e.forceable and not force)
-        except OSError as e:
-            click.echo(f"ldrc: error: cannot write to {printable(str(dest))}: {printable(str(e))}", err=True)
-            sys.exit(2)
-        hosts = len({a.path.split("/")[0] for a in result.artifacts})
-        replaced = f", {len(changes.foreign)} not written by ldrc replaced (--force)" if changes.foreign else ""
-        click.echo(
-            f"ldrc: {len(result.artifacts)} files for {hosts} hosts in {printable(str(dest))} "
-            f"({len(changes.written)} written, {len(changes.unchanged)} unchanged, "
-            f"{len(changes.removed)} removed{replaced})",
-            err=True,
-        )
+            except output.OutputError as e:
+                _problems(dest, e, e.forceable and not force)
+            except OSError as e:
+                click.echo(f"ldrc: error: cannot read {printable(str(dest))}: {printable(str(e))}", err=True)
+                sys.exit(2)
+            return
+        _write(result, dest, force)
     except SystemExit:
         raise
     except Exception:
         _internal(debug)
+
+
+def _write(result: Result, dest: Path, force: bool) -> None:
+    """Write the artifacts into dest (all or nothing) and say what changed; exit 2 on a refusal."""
+    try:
+        changes = output.write(result.artifacts, dest, force=force)
+    except output.OutputError as e:
+        _problems(dest, e, e.forceable and not force)
+    except OSError as e:
+        click.echo(f"ldrc: error: cannot write to {printable(str(dest))}: {printable(str(e))}", err=True)
+        sys.exit(2)
+    # the host directories (not _ansible/, which no host name can be)
+    hosts = len({a.path.split("/")[0] for a in result.artifacts} - {ANSIBLE_DIR})
+    replaced = f", {len(changes.foreign)} not written by ldrc replaced (--force)" if changes.foreign else ""
+    click.echo(
+        f"ldrc: {len(result.artifacts)} files for {hosts} hosts in {printable(str(dest))} "
+        f"({len(changes.written)} written, {len(changes.unchanged)} unchanged, "
+        f"{len(changes.removed)} removed{replaced})",
+        err=True,
+    )
 
 
 @main.command("check", short_help="Parse and check FILE; write nothing.")
@@ -246,3 +264,66 @@ def explain_cmd(code: str) -> None:
         click.echo(f"ldrc: error: unknown code {printable(code)}; codes: {' '.join(CODES)}", err=True)
         sys.exit(2)
     click.echo(text)
+
+
+def _ansible_playbook() -> str:
+    """ansible-playbook on PATH, else the one installed beside this Python (a venv not activated)."""
+    found = shutil.which("ansible-playbook") or shutil.which("ansible-playbook", path=str(Path(sys.executable).parent))
+    if found is None:
+        click.echo(
+            "ldrc: error: ansible-playbook not found on PATH\n"
+            "  = help: install Ansible (pip install ansible-core), or run the playbook that "
+            "`ldrc compile` writes in DIR/_ansible/ yourself",
+            err=True,
+        )
+        sys.exit(2)
+    return found
+
+
+@main.command(
+    "deploy",
+    short_help="Compile FILE and deploy it with ansible-playbook.",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Compile into DIR and keep it (default: a temporary directory, removed afterwards).",
+)
+@click.option("--force", is_flag=True, help="As for compile: replace files in DIR that ldrc did not write.")
+@_werror
+@_debug
+@_file
+@click.argument("playbook_args", nargs=-1, type=click.UNPROCESSED)
+def deploy_cmd(
+    file: str, out: str | None, force: bool, werror: bool, debug: bool, playbook_args: tuple[str, ...]
+) -> None:
+    """Compile FILE, then run ansible-playbook with the inventory and playbook it wrote.
+
+    ldrc's options come before FILE; everything after FILE goes to ansible-playbook as it is
+    (--check --diff, --limit HOST, --tags realservers, -u USER, --become, -e ldrc_serial=N, ...).
+    Exits with ansible-playbook's status (0 ok, 2 a host failed, 4 unreachable, ...); 1 when
+    FILE has errors, 2 when ansible-playbook is missing or DIR cannot be written.
+    """
+    try:
+        result, _ = _compile(file, "full", werror, render=True)
+        if not any(a.path.startswith(f"{ANSIBLE_DIR}/") for a in result.artifacts):
+            click.echo("ldrc: error: nothing to deploy: the cluster has no director, real server or router", err=True)
+            sys.exit(2)
+        ansible = _ansible_playbook()
+        with tempfile.TemporaryDirectory(prefix="ldrc-deploy-") as tmp:
+            dest = Path(out) if out is not None else Path(tmp) / "out"
+            _write(result, dest, force)
+            playbook = dest / ANSIBLE_DIR
+            argv = [ansible, "-i", str(playbook / "inventory.yml"), *playbook_args, str(playbook / "site.yml")]
+            click.echo(f"ldrc: {printable(shlex.join(argv))}", err=True)
+            sys.stderr.flush()
+            rc = subprocess.run(argv, env=os.environ.copy()).returncode
+        sys.exit(rc)
+    except SystemExit:
+        raise
+    except Exception:
+        _internal(debug)

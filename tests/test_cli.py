@@ -440,7 +440,7 @@ def test_diff_exit_codes_and_help(tmp_path: Path) -> None:
 def test_top_level_help_is_not_cut() -> None:
     r = ldrc("--help")
     commands = r.stdout.split("Commands:\n", 1)[1].splitlines()
-    assert len(commands) == 3
+    assert len(commands) == 4
     for line in commands:
         assert line.rstrip().endswith(".") and not line.rstrip().endswith("..."), line
 
@@ -462,3 +462,87 @@ def test_repeated_diagnostics_are_grouped(tmp_path: Path) -> None:
     assert "\n... and 4 more like this [E112]\n\nerror[E120]" in r.stderr and r.stderr.endswith("\nldrc: 8 errors\n")
     r = ldrc("check", str(src), "--format", "json")
     assert sum(d["code"] == "E112" for d in json.loads(r.stdout)) == 7
+
+
+def _fake_ansible_playbook(tmp_path: Path, status: int) -> tuple[dict[str, str], Path]:
+    """PATH with a stand-in ansible-playbook first: it records its arguments and copies the
+    inventory and playbook it was given (which must exist while it runs), then exits with status."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    seen = tmp_path / "seen"
+    fake = bin_dir / "ansible-playbook"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f"printf '%s\\n' \"$@\" >{seen}.args\n"
+        f'cp "$2" {seen}.inventory && for last; do :; done && cp "$last" {seen}.playbook\n'
+        f"exit {status}\n"
+    )
+    fake.chmod(0o755)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PATH=f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}")
+    return env, seen
+
+
+def test_deploy_passes_the_options_to_ansible_playbook(tmp_path: Path) -> None:
+    env, seen = _fake_ansible_playbook(tmp_path, 4)
+    args = ["--check", "--diff", "--limit", "nginx02", "-e", "ldrc_serial=1", "-o", "x"]
+    r = subprocess.run(
+        [sys.executable, "-m", "compiler", "deploy", str(SEED), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert r.returncode == 4, r.stderr  # ansible-playbook's status
+    got = seen.with_suffix(".args").read_text().splitlines()
+    assert got[0] == "-i" and got[1].endswith("/_ansible/inventory.yml") and got[-1].endswith("/_ansible/site.yml")
+    assert got[2:-1] == args, "everything after FILE goes to ansible-playbook as it is (-o too)"
+    assert '"nginx02": {}' in seen.with_suffix(".inventory").read_text()
+    assert "- name: Real servers of cluster seed-lab" in seen.with_suffix(".playbook").read_text()
+    assert not Path(got[1]).exists(), "the temporary directory is removed"
+    assert not (tmp_path / "x").exists()
+    assert f"ldrc: {env['PATH'].split(':')[0]}/ansible-playbook -i " in r.stderr
+
+
+def test_deploy_into_a_directory_that_stays(tmp_path: Path) -> None:
+    env, seen = _fake_ansible_playbook(tmp_path, 0)
+    out = tmp_path / "out"
+    r = subprocess.run(
+        [sys.executable, "-m", "compiler", "deploy", "-o", str(out), str(SEED), "--tags", "routers"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    assert seen.with_suffix(".args").read_text().splitlines() == [
+        "-i",
+        str(out / "_ansible" / "inventory.yml"),
+        "--tags",
+        "routers",
+        str(out / "_ansible" / "site.yml"),
+    ]
+    assert (out / "_ansible" / "host-tasks.yml").is_file() and (out / "router" / "lvs_router.sh").is_file()
+    assert "_ansible/site.yml" in (out / ".ldrc-manifest").read_text()
+
+
+def test_deploy_stops_at_input_errors(tmp_path: Path) -> None:
+    env, seen = _fake_ansible_playbook(tmp_path, 0)
+    bad = tmp_path / "bad.ldr"
+    bad.write_text("host d1 director { interface eth0 10.0.0.2/24 manage 10.0.0.300 }\n")
+    r = subprocess.run(
+        [sys.executable, "-m", "compiler", "deploy", str(bad)], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert r.returncode == 1 and "error[E110]" in r.stderr
+    assert not seen.with_suffix(".args").exists(), "ansible-playbook is not run"
+
+
+def test_deploy_without_ansible_playbook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import compiler.cli
+
+    monkeypatch.setattr(compiler.cli.shutil, "which", lambda *a, **k: None)
+    r = CliRunner().invoke(compiler.cli.main, ["deploy", "-o", str(tmp_path / "out"), str(SEED)])
+    assert r.exit_code == 2 and "ansible-playbook not found" in r.stderr
+    assert not (tmp_path / "out").exists(), "nothing is written when there is nothing to run it"
