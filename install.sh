@@ -9,15 +9,18 @@ cd "$(dirname "$0")"
 # iproute2/iptables/ipvsadm/arping/curl/openssl/socat: the network-namespace and VM tests;
 # qemu-system-x86, busybox-static, kmod, cpio: the guest that runs the real IPVS test;
 # keepalived: `keepalived -t` on the generated configurations (engine keepalived);
-# network-manager: NetworkManager reads and applies the generated keyfiles in throw-away namespaces.
+# network-manager: NetworkManager reads and applies the generated keyfiles in throw-away namespaces;
+# openssh-server: tests/test_ansible.py runs an sshd per host namespace for the generated playbook.
 APT_PACKAGES=(python3 python3-venv python3-pip iproute2 iptables ipvsadm iputils-arping curl openssl procps
               socat util-linux qemu-system-x86 busybox-static kmod cpio ca-certificates keepalived systemd
-              network-manager)
+              network-manager openssh-server)
 # Packages whose daemon must not run here: only their programs are used, and NetworkManager would
-# take over this machine's network. When install.sh installs them, their maintainer scripts start
-# nothing (policy-rc.d) and their units are disabled; an installation already there is left alone.
-NO_SERVICE_PACKAGES=(network-manager)
-NO_SERVICE_UNITS=(NetworkManager.service NetworkManager-wait-online.service NetworkManager-dispatcher.service)
+# take over this machine's network, and the tests start their own sshd in namespaces. When install.sh
+# installs them, their maintainer scripts start nothing (policy-rc.d) and their units are disabled;
+# an installation already there is left alone.
+NO_SERVICE_PACKAGES=(network-manager openssh-server)
+NO_SERVICE_UNITS=(NetworkManager.service NetworkManager-wait-online.service NetworkManager-dispatcher.service
+                  ssh.service ssh.socket)
 
 missing=()
 quiet=()
