@@ -114,6 +114,7 @@ for d in /etc /usr/local/lib /var/lib /root; do
   mount -t overlay ldrc-test-overlay -o "lowerdir=$d,upperdir=$h/upper$d,workdir=$h/work$d" "$d"
 done
 if [[ -f $h/ipvsadm ]]; then mount --bind "$h/ipvsadm" /usr/sbin/ipvsadm; fi
+if [[ -f $h/systemctl ]]; then mount --bind "$h/systemctl" /usr/bin/systemctl && mkdir -p /run/systemd/system; fi
 mount -t tmpfs -o mode=1777 ldrc-test-tmp /tmp
 exec /usr/sbin/sshd -D -e -f /run/ldrc-test/sshd_config
 """
@@ -130,6 +131,36 @@ if [ -r /var/lib/ldrc-test-ipvs/fail ]; then
   export IPVSADM_FAKE_FAIL
 fi
 exec {shlex.quote(str(FAKE_IPVSADM))} "$@"
+"""
+
+# rs2 "runs systemd" (/run/systemd/system exists): a stand-in systemctl answers Ansible's
+# systemd_service module and runs the unit's ExecStart, ExecReload and ExecStop itself.
+SYSTEMCTL = """\
+#!/bin/bash
+# tests/test_ansible.py: a stand-in for systemctl, its units' states in this host's /var/lib
+set -u
+st=/var/lib/ldrc-test-systemd
+mkdir -p "$st"
+echo "$*" >>"$st/log"
+words=()
+for a in "$@"; do [[ $a == -* ]] || words+=("$a"); done
+cmd=${words[0]:-} unit=${words[1]:-}
+file=/etc/systemd/system/$unit
+run() { local line; line=$(sed -n "s/^$1=//p" "$file"); [[ -n $line ]] && $line; }
+case $cmd in
+  daemon-reload) ;;
+  show)
+    if [[ -f $file ]]; then echo LoadState=loaded; else echo LoadState=not-found; fi
+    if [[ -e $st/$unit.active ]]; then echo ActiveState=active; else echo ActiveState=inactive; fi
+    echo "Id=$unit" ;;
+  is-enabled) if [[ -e $st/$unit.enabled ]]; then echo enabled; else echo disabled; exit 1; fi ;;
+  enable) touch "$st/$unit.enabled" ;;
+  disable) rm -f "$st/$unit.enabled" ;;
+  start) run ExecStart && touch "$st/$unit.active" ;;
+  reload) run ExecReload ;;
+  stop) rm -f "$st/$unit.active"; run ExecStop ;;
+  *) echo "stand-in systemctl: $* is not emulated" >&2; exit 1 ;;
+esac
 """
 
 RECAP = re.compile(
@@ -203,9 +234,10 @@ class Lab:
             )
             (hdir / "ssh" / "sshd_config").write_text(SSHD_CONFIG.format(address=mgmt))
             (hdir / "ssh" / "authorized_keys").write_text(Path(f"{self.key}.pub").read_text())
-            if host == "lvs-01":
-                (hdir / "ipvsadm").write_text(IPVSADM_WRAPPER)
-                (hdir / "ipvsadm").chmod(0o755)
+            for name, text, on in (("ipvsadm", IPVSADM_WRAPPER, "lvs-01"), ("systemctl", SYSTEMCTL, "rs2")):
+                if host == on:
+                    (hdir / name).write_text(text)
+                    (hdir / name).chmod(0o755)
             pub = (hdir / "ssh" / "ssh_host_ed25519_key.pub").read_text().split()
             known.append(f"{mgmt} {pub[0]} {pub[1]}\n")
             log = open(hdir / "sshd.log", "wb")  # noqa: SIM115 (the child keeps it)
@@ -343,6 +375,14 @@ class Run:
     def tail(self) -> str:
         return self.out[-6000:]
 
+    def started(self, host: str) -> int:
+        """Where host was started (by its script, or through its unit), in the run's order."""
+        return next(
+            i
+            for i, r in enumerate(self.results)
+            if r[1:] == ("changed", host) and r[0] in ("Start", "Start through the unit (systemd)")
+        )
+
     def first(self, task: str, status: str, host: str) -> int:
         """Where the first result of task for host with status is, in the run's order."""
         return next(i for i, r in enumerate(self.results) if r == (task, status, host))
@@ -376,7 +416,7 @@ def test_deploy_for_real(lab: Lab) -> None:
     for host in deployed:
         assert first.recap[host]["changed"] > 0 and first.recap[host]["failed"] == 0, first.recap
     assert "rs3" not in first.recap
-    order = [first.first("Start", "changed", h) for h in deployed]
+    order = [first.started(h) for h in deployed]
     assert order == sorted(order), f"not in the safe order: {first.results}"
     # serial: rs1's batch is done (status checked) before rs2's starts
     assert first.first("The host is as configured", "ok", "rs1") < first.first(
@@ -392,6 +432,11 @@ def test_deploy_for_real(lab: Lab) -> None:
         for key in ("all/arp_ignore", "eth2/arp_ignore", "all/arp_announce", "eth2/arp_announce"):
             value = lab.on(host, f"cat /proc/sys/net/ipv4/conf/{key}").stdout.strip()
             assert value == ("1" if "ignore" in key else "2"), (host, key, value)
+    # rs2 runs "systemd": started through its unit, which is enabled
+    systemctl = lab.on("rs2", "cat /var/lib/ldrc-test-systemd/log").stdout.splitlines()
+    assert f"start ldrc-{CLUSTER}.service" in systemctl and f"enable ldrc-{CLUSTER}.service" in systemctl, systemctl
+    assert first.first("Start through the unit (systemd)", "changed", "rs2") > 0
+    assert ("Start", "skipping", "rs2") in first.results and ("Start", "changed", "rs1") in first.results
     table = lab.on("lvs-01", "ipvsadm -Sn").stdout
     assert f"-a -t {VIP}:80 -r 192.168.50.23:80 -g -w 2" in table, table
     assert "LDRC-ansilab-DNAT" in lab.on("router", "iptables-save -t nat").stdout
