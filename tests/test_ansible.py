@@ -599,3 +599,26 @@ def test_ansible_lint_is_clean(tmp_path: Path) -> None:
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Passed: 0 failure(s), 0 warning(s)" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_tags_select_one_role(tmp_path: Path) -> None:
+    tool = need_tool("ansible-playbook")
+    out = write_tree(tmp_path / "out", LAB, CLUSTER)
+    play = out / "_ansible"
+    r = subprocess.run(
+        [tool, "-i", str(play / "inventory.yml"), str(play / "site.yml"), "--list-tasks", "--tags", "directors"],
+        capture_output=True, text=True, env=tool_env(tmp_path), timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    plays = re.split(r"\n  play #\d+ ", r.stdout)[1:]
+    assert [p.split(":", 1)[0] for p in plays] == ["(realservers", "(directors", "(routers"]
+    assert [p.count("TAGS: [directors]") for p in plays] == [0, 12, 0], r.stdout
+
+
+def test_no_host_can_be_named_like_the_ansible_directory() -> None:
+    from compiler.check_common import HOST_NAME_RE
+    from compiler.target_ansible import DIR
+
+    assert not HOST_NAME_RE.match(DIR)
+    r = compile_source(f"host {DIR} director {{ interface eth0 10.0.0.2/24 }}\n", "x.ldr")
+    assert [d.code for d in r.diagnostics] == ["E124"]
