@@ -6,6 +6,7 @@ textual change of the example, so what the scenario proves is the example:
   nocheck   no health checks (the negative control of the real-server failure)
   nopreempt `preempt off`: a returning master stays backup
   fast      `advert 0.2`: sub-second VRRP advertisements (VRRPv3)
+  reweight  port 80 by wrr with weights 3 and 1: a new version to reload with traffic flowing
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ def variant(name: str) -> str:
         out, n = re.subn(r"(?m)^\s+check [^\n]*\n", "", text)
         assert n >= 1, "no check to remove"
         return out
+    if name == "reweight":
+        old = "tcp 80 rr -> rs .22 .23"
+        assert old in text, "the example's port 80 line changed"
+        return text.replace(old, "tcp 80 wrr -> rs .22 weight 3 .23", 1)
     extra = {"nosync": "sync off", "nopreempt": "preempt off", "fast": "advert 0.2"}[name]
     return text.replace(ENGINE, f"{ENGINE}{extra}\n", 1)
 

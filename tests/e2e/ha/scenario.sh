@@ -9,6 +9,9 @@
 #   rs        a real server's HTTP service dies: its weight goes to 0 on both directors
 #             (on-failure inhibit); detection time, requests failed meanwhile, then 200
 #             requests with 0 failures; it comes back: back in rotation, timed
+#   reload    both directors reloaded to a new version (wrr 3:1) under a request loop with 5
+#             long-lived connections: no request fails, no connection breaks; and back
+#   switchover `lvs_dr.sh stop` on the master: a graceful, measured switch-over; start again
 #   kill      keepalived on the master killed with SIGKILL (every one of its processes): the
 #             backup takes the VIP and announces it; the longest gap of a request loop;
 #             5 long-lived TCP connections opened before it still answer (connection sync)
@@ -60,13 +63,16 @@ read -r _ PUB _ <<<"${SERVICES[0]}"
 VICTIM=${REALSERVERS[1]} # the real server whose service dies
 VICTIM_RIP=$(awk -v h="${VICTIM}" '$1 == h { split($3, a, "/"); print a[1] }' <(printf '%s\n' "${IFACES[@]}"))
 
-kill_keepalived() { # host [signal]: every keepalived process of that host (pids from its own /run)
-  local f pid
-  for f in "${WORK}/run-$1"/*.pid; do
-    [[ -e ${f} ]] || continue
-    read -r pid <"${f}" 2>/dev/null || continue
-    [[ ${pid} =~ ^[0-9]+$ ]] && kill "-${2:-TERM}" "${pid}" 2>/dev/null
+kill_keepalived() { # host [signal]: every keepalived process of that host (pids from its own /run),
+  # in one kill, the children (VRRP, checkers) first: a VRRP child that outlived its parent
+  # even briefly could leave gracefully (a priority 0 advert: a 0.8 s takeover was seen with
+  # the parent killed first), which is not a death
+  local f pid pids=() files=()
+  for f in "${WORK}/run-$1"/*.pid; do [[ ${f##*/} == keepalived.pid ]] || files+=("${f}"); done
+  for f in "${files[@]}" "${WORK}/run-$1/keepalived.pid"; do
+    [[ -e ${f} ]] && read -r pid <"${f}" 2>/dev/null && [[ ${pid} =~ ^[0-9]+$ ]] && pids+=("${pid}")
   done
+  ((${#pids[@]} == 0)) || kill "-${2:-TERM}" "${pids[@]}" 2>/dev/null
 }
 cleanup() {
   local pid ns h
@@ -182,7 +188,9 @@ weight() { # director rip:port -> its weight in the live table, or "none"
 }
 weight_is() { [[ $(weight "$1" "$2") == "$3" ]]; }
 # a request every ~50 ms from the client until probe_stop (at most 90 s, 2000 requests):
-# "start end answer" per request, answer ERR when it failed
+# "start end answer" per request, answer ERR when it failed. A connection not made within
+# 0.25 s is given up and tried anew (a lost SYN would be sent again only after 1 s): the
+# loop sees the end of an outage within about 0.3 s (a request here takes 0.1-0.2 s)
 probe_start() {
   PROBE=$1
   rm -f "${WORK}/probe.stop"
@@ -192,7 +200,7 @@ probe_start() {
     for ((i = 0; i < 2000 && EPOCHSECONDS < end; i++)); do
       [[ -e $1 ]] && break
       t=${EPOCHREALTIME}
-      r=$(curl -s --connect-timeout 1 --max-time 1 "http://$2/" 2>/dev/null)
+      r=$(curl -s --connect-timeout 0.25 --max-time 1 "http://$2/" 2>/dev/null)
       echo "${t} ${EPOCHREALTIME} ${r:-ERR}"
       sleep 0.05
     done' probe "${WORK}/probe.stop" "${PUB}" >"${PROBE}" 2>/dev/null &
@@ -265,18 +273,25 @@ conn_close() {
 synced_conns() { # on a director: IPVS connection entries to the 443 service in state ESTABLISHED
   nsx "$1" ipvsadm -L -n -c | awk -v vip="${VIP}:443" '$3 == "ESTABLISHED" && $5 == vip' | wc -l
 }
-arp_macs() { # the distinct MACs that answer ARP for the VIP on the router's LAN side
-  ip -n "${P}-${ROUTER}" neigh flush dev "${ROUTER_LAN_DEV}" 2>/dev/null
-  nsx "${ROUTER}" arping -c 2 -w 2 -I "${ROUTER_LAN_DEV}" "${VIP}" 2>/dev/null |
+synced_all() { (($(synced_conns "$1") >= $2)); }
+arp_macs() { # [host dev]: the distinct MACs that answer ARP for the VIP, asked from the router's
+  # LAN side (or from host dev). The asking kernel takes the answers into its ARP cache too:
+  # once traffic flows, ask from elsewhere, or the router may switch to a stale owner.
+  nsx "${1:-${ROUTER}}" arping -c 2 -w 2 -I "${2:-${ROUTER_LAN_DEV}}" "${VIP}" 2>/dev/null |
     sed -n 's/.*reply from .* \[\([0-9A-Fa-f:]*\)\].*/\1/p' | tr 'A-F' 'a-f' | sort -u | tr '\n' ' '
 }
 mac() { ip -n "${P}-$1" -o link show dev "${LAN}" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
-requests() { # n -> the answers, one a line (ERR for a failed one)
-  local i r
+requests() { # n -> the answers, one a line (ERR for a failed one); SLOW = how many took over 1 s
+  # (a SYN the director drops is sent again after 1 s: slow, not failed; emulation is slow too)
+  local i r t
+  SLOW=0
   for ((i = 0; i < $1; i++)); do
-    r=$(nsx "${CLIENT}" curl -s --connect-timeout 1 --max-time 2 "http://${PUB}/")
+    t=$(now_ms)
+    r=$(nsx "${CLIENT}" curl -s --connect-timeout 3 --max-time 5 "http://${PUB}/")
     echo "${r:-ERR}"
-  done
+    (($(now_ms) - t <= 1000)) || SLOW=$((SLOW + 1))
+  done >"${WORK}/answers"
+  cat "${WORK}/answers"
 }
 dr() { local h=$1 v=$2; shift 2; dx "${h}" "${SCN}/${v}/${h}/lvs_dr.sh" "$@"; }
 pair_up() { # variant: both directors started, the master first; waits for the VIP on the master
@@ -339,9 +354,11 @@ log "rs: ${f} of ${n} requests failed between the death and its detection"
 dr "${MASTER}" ha_pair status >"${WORK}/out" 2>&1
 check "rs: the status of the master reports the inhibited server, exit 0 ($?)" \
   grep -q "weight 0 (configured 1): ${VICTIM_RIP}:80" "${WORK}/out"
-after=$(requests 200)
+requests 200 >/dev/null
+after=$(cat "${WORK}/answers")
 fails=$(grep -c ERR <<<"${after}")
 metric rs_failed_after "${fails}" requests
+metric rs_slow_after "${SLOW}" requests
 check "rs: then 200 requests, 0 failed ($(sort <<<"${after}" | uniq -c | tr -s ' \n' ' '))" \
   test "${fails}:$(grep -cx "${REALSERVERS[0]}" <<<"${after}")" = "0:200"
 serve_http "${VICTIM}"
@@ -354,20 +371,79 @@ wait_for 30 weight_is "${BACKUP}" "${VICTIM_RIP}:80" 1
 seq=$(requests 10 | tr '\n' ' ')
 check "rs: requests alternate again (${seq})" test "$(tr ' ' '\n' <<<"${seq}" | grep -cx "${VICTIM}")" = 5
 
+# ------------------------------------------------------------------ reload: a new version, traffic flowing
+# both directors reloaded to `reweight` (port 80 by wrr 3:1), the backup first, with the request
+# loop and 5 long-lived connections running; then back to the example
+conn_open 5
+probe_start "${WORK}/probe-reload"
+sleep 1
+R=${SCN}/reweight
+check "reload: ${BACKUP}: lvs_dr.sh reload (reweight)" dr "${BACKUP}" reweight reload
+check "reload: ${MASTER}: lvs_dr.sh reload (reweight)" dr "${MASTER}" reweight reload
+table_is() { [[ $(nsx "$1" ipvsadm -Sn) == "$(cat "$2")" ]]; }
+wait_for 20 table_is "${MASTER}" "${R}/${MASTER}/ipvsadm.rules"
+check "reload: the master's table is the new version's ipvsadm.rules (${WAITED} ms)" table_is "${MASTER}" "${R}/${MASTER}/ipvsadm.rules"
+wait_for 20 table_is "${BACKUP}" "${R}/${BACKUP}/ipvsadm.rules"
+check "reload: the backup's table too" table_is "${BACKUP}" "${R}/${BACKUP}/ipvsadm.rules"
+check "reload: the master is still master" only_holds "${MASTER}" "${BACKUP}"
+sleep 1
+probe_stop
+read -r n f gap < <(probe_stats "${WORK}/probe-reload")
+metric reload_failed "${f}" requests
+check "reload: no request of the loop failed while both directors reloaded (${f} of ${n}, longest gap ${gap} ms)" test "${f}" = 0
+ALIVE=$(conn_alive)
+check "reload: the 5 long-lived connections go on (${ALIVE})" test "${ALIVE}" = 5
+conn_close
+seq=$(requests 8 | tr '\n' ' ')
+check "reload: new connections follow wrr 3:1 (${seq})" \
+  test "$(tr ' ' '\n' <<<"${seq}" | grep -cx "${REALSERVERS[0]}"):$(tr ' ' '\n' <<<"${seq}" | grep -cx "${VICTIM}")" = "6:2"
+check "reload: ${BACKUP}: back to the example" dr "${BACKUP}" ha_pair reload
+check "reload: ${MASTER}: back to the example" dr "${MASTER}" ha_pair reload
+wait_for 20 table_is "${MASTER}" "${A}/${MASTER}/ipvsadm.rules"
+check "reload: the master's table is the example's again" table_is "${MASTER}" "${A}/${MASTER}/ipvsadm.rules"
+wait_for 20 table_is "${BACKUP}" "${A}/${BACKUP}/ipvsadm.rules"
+
+# ------------------------------------------------------------------ switchover: a planned one
+# lvs_dr.sh stop on the master: keepalived leaves gracefully (priority 0), the backup takes over
+probe_start "${WORK}/probe-switch"
+sleep 1
+t_sw=$(now_ms)
+check "switchover: ${MASTER}: lvs_dr.sh stop" dr "${MASTER}" ha_pair stop
+wait_for 30 holds_vip "${BACKUP}"
+sw=$(($(now_ms) - t_sw))
+check "switchover: ${BACKUP} holds the VIP ${sw} ms after the master's stop began" only_holds "${BACKUP}" "${MASTER}"
+sleep 2
+probe_stop
+read -r n f gap < <(probe_stats "${WORK}/probe-switch")
+metric switch_takeover_ms "${sw}" ms
+metric switch_gap_ms "${gap}" ms
+metric switch_failed "${f}" requests
+log "switchover: ${n} requests, ${f} failed, longest gap ${gap} ms"
+check "switchover: ${MASTER}: lvs_dr.sh start" dr "${MASTER}" ha_pair start
+wait_for 30 only_holds "${MASTER}" "${BACKUP}"
+check "switchover: ${MASTER} is master again (${WAITED} ms)" only_holds "${MASTER}" "${BACKUP}"
+wait_for 20 table_is "${MASTER}" "${A}/${MASTER}/ipvsadm.rules"
+
 # ------------------------------------------------------------------ failover (master death)
 # failover HOW LABEL: open 5 long-lived connections, then kill the master (HOW = kill:
 # SIGKILL to every keepalived process; link: its LAN link down) under a request loop
 failover() {
   local how=$1 lbl=$2 t_fail took n f gap
   conn_open 5
-  sleep 3 # a connection is synced after its 3rd packet; the sync daemon sends within a second or two
-  log "${lbl}: connections on: $(conn_servers); on the backup's table: $(synced_conns "${BACKUP}") ESTABLISHED to 443"
+  # a connection is synced after its 3rd packet, the sync daemon sends at least every 2 s: wait
+  # (10 s at most) until the backup has all 5, then 1 s more (sync off: none comes, 10 s)
+  t_fail=$(now_ms)
+  wait_for 10 synced_all "${BACKUP}" 5
   SYNCED=$(synced_conns "${BACKUP}")
+  log "${lbl}: connections on: $(conn_servers); the backup has ${SYNCED} ESTABLISHED to 443 ($(($(now_ms) - t_fail)) ms after they opened)"
+  sleep 1
   probe_start "${WORK}/probe-${lbl}"
   sleep 1
   t_fail=$(now_ms)
   case ${how} in
-    kill) kill_keepalived "${MASTER}" KILL ;;
+    kill)
+      log "${lbl}: keepalived's pid files on ${MASTER}: $(cd "${WORK}/run-${MASTER}" && echo *.pid)"
+      kill_keepalived "${MASTER}" KILL ;;
     link) ip -n "${P}-${MASTER}" link set "${LAN}" down ;;
   esac
   wait_for 30 holds_vip "${BACKUP}"
@@ -391,7 +467,7 @@ failover kill kill
 check "kill: the backup had the 5 connections from the sync daemon before the failover (${SYNCED})" test "${SYNCED}" -ge 5
 check "kill: all 5 long-lived connections still answer after the failover (${ALIVE})" test "${ALIVE}" = 5
 check "kill: each connection stayed on its real server" conn_stable
-ARP_AFTER=$(arp_macs)
+ARP_AFTER=$(arp_macs "${REALSERVERS[0]}" "${RS_DEV[${REALSERVERS[0]}]}")
 log "kill: ARP answers after the takeover: ${ARP_AFTER}(backup $(mac "${BACKUP}"); the killed keepalived left the VIP on ${MASTER})"
 # ---- return: the master's keepalived is started again; it takes the VIP back (preempt)
 probe_start "${WORK}/probe-return"
