@@ -17,9 +17,12 @@
 #                benchmarks (bench/apply.sh): FILE is sourced in the guest with the
 #                cluster up, DIR is copied to the guest as $DIR/extra.
 #   --scenario DIR
-#                instead of CLUSTER.ldr and guest.sh (VM only): compile every DIR/*.ldr,
-#                and the output of every DIR/*.py, into scn/<name>/ and run
-#                DIR/scenario.sh in the guest.
+#                instead of CLUSTER.ldr and guest.sh: compile every DIR/*.ldr,
+#                and the output of every DIR/*.py, into scn/<name>/ (DIR/SUB/*.ldr into
+#                scn/SUB/<name>/) and run DIR/scenario.sh in the guest (with --host: on
+#                this kernel, MODE=host, the venv's bin first on PATH). A file
+#                DIR/needs-python adds Python, ansible-core and OpenSSH to the guest
+#                (python-bundle.sh) and raises its memory (LDRC_VM_MEM, else 2048).
 #   --session JOBS
 #                one boot for several jobs (VM only): each line of JOBS is "NAME ARGS...",
 #                ARGS as for a single run (paths relative to the checkout); the guest runs
@@ -90,7 +93,7 @@ prepare_job() {
     esac
   done
   if [[ -n ${scenario} ]]; then
-    [[ $# -eq 0 && ${MODE} == ipvs ]] || { echo "usage: $0 --scenario DIR" >&2; exit 2; }
+    [[ $# -eq 0 ]] || { echo "usage: $0 [--host] --scenario DIR" >&2; exit 2; }
     cluster=${scenario}/scenario.sh
   else
     [[ $# -eq 1 ]] || { echo "usage: $0 [--host] [--break rs-arp] [--reload V2.ldr] CLUSTER.ldr | --scenario DIR | --session JOBS" >&2; exit 2; }
@@ -102,14 +105,17 @@ prepare_job() {
     for g in "${scenario}"/*.py; do
       [[ -e ${g} ]] && PYTHONPATH=${ROOT} "${PY}" "${g}" >"${pkg}/gen/$(basename "${g}" .py).ldr"
     done
-    for f in "${scenario}"/*.ldr "${pkg}"/gen/*.ldr; do
+    for f in "${scenario}"/*.ldr "${scenario}"/*/*.ldr "${pkg}"/gen/*.ldr; do
       [[ -e ${f} ]] || continue
-      PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${f}" -o "${pkg}/scn/$(basename "${f}" .ldr)" --format concise
+      # DIR/SUB/NAME.ldr: scn/SUB/NAME (a changed version of a cluster keeps its file name)
+      g=${pkg}/scn/$(basename "${f}" .ldr)
+      [[ $(dirname "${f}") == "${scenario}"/* ]] && g=${pkg}/scn/$(basename "$(dirname "${f}")")/$(basename "${f}" .ldr)
+      PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${f}" -o "${g}" --format concise
       # its hosts and networks, for a scenario that builds them (not every scenario cluster has a client)
-      PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${f}" >"${pkg}/scn/$(basename "${f}" .ldr).topo.sh" 2>/dev/null ||
-        rm -f "${pkg}/scn/$(basename "${f}" .ldr).topo.sh"
+      PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${f}" >"${g}.topo.sh" 2>/dev/null || rm -f "${g}.topo.sh"
     done
     cp "${scenario}/scenario.sh" "${pkg}/guest.sh"
+    [[ ! -e ${scenario}/needs-python ]] || : >"${pkg}/needs-python"
   else
     PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${cluster}" -o "${pkg}/out" --format concise
     PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${cluster}" >"${pkg}/topo.sh"
@@ -151,7 +157,7 @@ else
 fi
 
 if [[ ${MODE} == host ]]; then
-  LDRC_NS_PREFIX=ldrc-e2e-$$ bash "${PKG}/guest.sh" host "${PKG}"
+  PATH=$(dirname "${PY}"):${PATH} LDRC_NS_PREFIX=ldrc-e2e-$$ bash "${PKG}/guest.sh" host "${PKG}"
   exit $?
 fi
 
@@ -215,6 +221,12 @@ cp /etc/protocols /etc/services "${R}/etc/"
 [[ -e /usr/lib/ssl/openssl.cnf ]] && cp -L /usr/lib/ssl/openssl.cnf "${R}/usr/lib/ssl/"
 echo 'root:x:0:0::/root:/bin/sh' >"${R}/etc/passwd"
 echo 'root:x:0:' >"${R}/etc/group"
+if [[ -e ${PKG}/needs-python ]] || compgen -G "${PKG}/jobs/*/needs-python" >/dev/null; then
+  # shellcheck source=tests/e2e/python-bundle.sh
+  source "${E2E}/python-bundle.sh"
+  MEM=${LDRC_VM_MEM:-2048}
+  TIMEOUT=${LDRC_VM_TIMEOUT:-$((TIMEOUT + 1800))} # Ansible under software emulation is slow
+fi
 MD=${KROOT}/lib/modules/${KVER}
 mods=$(cd "${MD}/kernel" && find net/netfilter net/ipv4 net/ipv6/netfilter net/bridge drivers/net/veth.ko -name '*.ko*' | sed 's#.*/##; s#\.ko.*##')
 mkdir -p "${R}/lib/modules/${KVER}"
