@@ -63,16 +63,19 @@ read -r _ PUB _ <<<"${SERVICES[0]}"
 VICTIM=${REALSERVERS[1]} # the real server whose service dies
 VICTIM_RIP=$(awk -v h="${VICTIM}" '$1 == h { split($3, a, "/"); print a[1] }' <(printf '%s\n' "${IFACES[@]}"))
 
-kill_keepalived() { # host [signal]: every keepalived process of that host (pids from its own /run),
-  # in one kill, the children (VRRP, checkers) first: a VRRP child that outlived its parent
-  # even briefly could leave gracefully (a priority 0 advert: a 0.8 s takeover was seen with
-  # the parent killed first), which is not a death
-  local f pid pids=() files=()
-  for f in "${WORK}/run-$1"/*.pid; do [[ ${f##*/} == keepalived.pid ]] || files+=("${f}"); done
-  for f in "${files[@]}" "${WORK}/run-$1/keepalived.pid"; do
-    [[ -e ${f} ]] && read -r pid <"${f}" 2>/dev/null && [[ ${pid} =~ ^[0-9]+$ ]] && pids+=("${pid}")
-  done
-  ((${#pids[@]} == 0)) || kill "-${2:-TERM}" "${pids[@]}" 2>/dev/null
+kill_keepalived() { # host [signal]: every keepalived process of that host, at once: its process
+  # group (the daemon's session, which its VRRP and checker children share). One by one is no
+  # death: a child that outlives its parent leaves gracefully (a priority 0 advert), and a
+  # parent that outlives a child starts a new one
+  local pid pgid
+  read -r pid <"${WORK}/run-$1/keepalived.pid" 2>/dev/null || return 0
+  [[ ${pid} =~ ^[0-9]+$ ]] || return 0
+  pgid=$(awk '{ print $5 }' "/proc/${pid}/stat" 2>/dev/null)
+  if [[ ${pgid} == "${pid}" ]]; then
+    kill "-${2:-TERM}" -- "-${pgid}" 2>/dev/null
+  else
+    kill "-${2:-TERM}" "${pid}" 2>/dev/null
+  fi
 }
 cleanup() {
   local pid ns h
@@ -288,7 +291,8 @@ requests() { # n -> the answers, one a line (ERR for a failed one); SLOW = how m
   for ((i = 0; i < $1; i++)); do
     t=$(now_ms)
     r=$(nsx "${CLIENT}" curl -s --connect-timeout 3 --max-time 5 "http://${PUB}/")
-    echo "${r:-ERR}"
+    # a failure says why: curl's exit status (7 refused, 28 timed out, 52 empty reply, 56 reset)
+    echo "${r:-ERR-$?}"
     (($(now_ms) - t <= 1000)) || SLOW=$((SLOW + 1))
   done >"${WORK}/answers"
   cat "${WORK}/answers"
@@ -356,7 +360,7 @@ check "rs: the status of the master reports the inhibited server, exit 0 ($?)" \
   grep -q "weight 0 (configured 1): ${VICTIM_RIP}:80" "${WORK}/out"
 requests 200 >/dev/null
 after=$(cat "${WORK}/answers")
-fails=$(grep -c ERR <<<"${after}")
+fails=$(grep -c '^ERR' <<<"${after}")
 metric rs_failed_after "${fails}" requests
 metric rs_slow_after "${SLOW}" requests
 check "rs: then 200 requests, 0 failed ($(sort <<<"${after}" | uniq -c | tr -s ' \n' ' '))" \
@@ -523,7 +527,7 @@ kill "${HTTPD[${VICTIM}]}"
 wait "${HTTPD[${VICTIM}]}" 2>/dev/null
 sleep 8 # longer than the detection time above
 out=$(requests 20)
-nfail=$(grep -c ERR <<<"${out}")
+nfail=$(grep -c '^ERR' <<<"${out}")
 metric nocheck_failed "${nfail}" of-20
 check "nocheck: without checks the dead ${VICTIM} keeps its weight ($(weight "${MASTER}" "${VICTIM_RIP}:80"))" weight_is "${MASTER}" "${VICTIM_RIP}:80" 1
 check "nocheck: and keeps receiving requests: ${nfail} of 20 failed" test "${nfail}" -ge 8
