@@ -43,11 +43,20 @@ for b in ansible-playbook ansible; do
     "$([[ ${b} == ansible ]] && echo adhoc || echo playbook)" >"${R}/usr/bin/${b}"
   chmod 0755 "${R}/usr/bin/${b}"
 done
-# OpenSSH: the client, the server (privilege separation as the user sshd, in /run/sshd), keys
-for b in /usr/bin/ssh /usr/sbin/sshd /usr/bin/ssh-keygen; do copy_bin "$(readlink -f "${b}")"; done
+# OpenSSH: the client (and sftp, scp: Ansible copies files with them), the server (privilege
+# separation as the user sshd, in /run/sshd), keys
+for b in /usr/bin/ssh /usr/bin/sftp /usr/bin/scp /usr/sbin/sshd /usr/bin/ssh-keygen; do copy_bin "$(readlink -f "${b}")"; done
 grep -q '^sshd:' "${R}/etc/passwd" || echo 'sshd:x:100:65534::/run/sshd:/usr/sbin/nologin' >>"${R}/etc/passwd"
 grep -q '^nogroup:' "${R}/etc/group" || echo 'nogroup:x:65534:' >>"${R}/etc/group"
 mkdir -p "${R}/usr/local/lib" "${R}/var/lib" "${R}/root" "${R}/etc/ssh"
 # Ansible refuses a locale that is not UTF-8: glibc's C.UTF-8 (not built into glibc 2.36)
 mkdir -p "${R}/usr/lib/locale"
 cp -r /usr/lib/locale/C.utf8 "${R}/usr/lib/locale/"
+# overlayfs (a module in Debian's kernel), for the hosts' private /etc, /usr/local/lib, /var/lib
+# and /root; the scenario falls back to tmpfs copies when the kernel refuses the overlay
+modprobe -d "${KROOT}" -S "${KVER}" --show-depends overlay 2>/dev/null | awk '$1 == "insmod" { print $2 }' |
+  while read -r f; do
+    rel=${f#"${KROOT}/lib/modules/${KVER}"/}
+    mkdir -p "${R}/lib/modules/${KVER}/$(dirname "${rel}")"
+    cp "${f}" "${R}/lib/modules/${KVER}/${rel}"
+  done

@@ -34,6 +34,7 @@ PASS=0
 FAIL=0
 NSES=()
 PIDS=()
+SHM=""
 declare -A SSHD MGMT
 T0=${EPOCHREALTIME//[.,]/}
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
@@ -59,6 +60,7 @@ cleanup() {
   done
   for ns in "${NSES[@]}"; do ip netns del "${ns}" 2>/dev/null; done
   rm -rf "${WORK}" "${CP}"
+  [[ -z ${SHM} ]] || umount /dev/shm
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -67,8 +69,12 @@ if [[ ${MODE} == ipvs ]]; then
   modprobe -a veth bridge overlay nf_tables nft_compat nft_chain_nat nf_nat nf_conntrack xt_nat xt_conntrack \
     xt_tcpudp xt_multiport ip_vs ip_vs_rr 2>&1 | sed 's/^/modprobe: /'
   [[ -e /proc/net/ip_vs ]] || { echo "no IPVS in kernel $(uname -r)" >&2; exit 3; }
-  # what a Debian host has and the initramfs lacks: the directories the overlays cover
+  # what a Debian host has and the initramfs lacks: the directories the overlays cover, and
+  # /dev/shm (Ansible's multiprocessing needs it; removed again on exit)
   mkdir -p /usr/local/lib /var/lib /root
+  if ! mountpoint -q /dev/shm; then
+    mkdir -p /dev/shm && mount -t tmpfs -o mode=1777 ldrc-shm /dev/shm && SHM=1
+  fi
 else
   FAKE=${DIR}/extra/fake_ipvsadm.py
   [[ -f ${FAKE} ]] || { echo "scenario.sh: host mode needs --extra tests/runtime (the fake ipvsadm)" >&2; exit 2; }
@@ -215,6 +221,9 @@ playbook() { # name tree [options...]: one ansible-playbook run; its output in W
   ctl ansible-playbook -i "${tree}/_ansible/inventory.yml" "$@" "${tree}/_ansible/site.yml" >"${WORK}/${name}.out" 2>&1
   RC=$?
   log "ansible-playbook ${name} ${*}: exit ${RC}, $(((${EPOCHREALTIME//[.,]/} - t) / 1000000)) s"
+  # 0 done, 2 a host failed; anything else: Ansible itself failed, show why
+  [[ ${RC} == 0 || ${RC} == 2 ]] || tail -n 25 "${WORK}/${name}.out" | cut -c1-300 | sed 's/^/    ! /'
+  grep -E '^(fatal|failed): ' "${WORK}/${name}.out" | cut -c1-700 | sed 's/^/    ! /'
 }
 recap() { # name: the run's PLAY RECAP, indented
   sed -n '/^PLAY RECAP/,$p' "${WORK}/$1.out" | sed 's/^/    /'
