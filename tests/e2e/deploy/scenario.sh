@@ -69,9 +69,10 @@ if [[ ${MODE} == ipvs ]]; then
   modprobe -a veth bridge overlay nf_tables nft_compat nft_chain_nat nf_nat nf_conntrack xt_nat xt_conntrack \
     xt_tcpudp xt_multiport ip_vs ip_vs_rr 2>&1 | sed 's/^/modprobe: /'
   [[ -e /proc/net/ip_vs ]] || { echo "no IPVS in kernel $(uname -r)" >&2; exit 3; }
-  # what a Debian host has and the initramfs lacks: the directories the overlays cover, and
-  # /dev/shm (Ansible's multiprocessing needs it; removed again on exit)
-  mkdir -p /usr/local/lib /var/lib /root
+  # what a Debian host has and the initramfs lacks: the directories the overlays cover, systemd's
+  # unit directory (the playbook installs the unit there, systemd running or not), and /dev/shm
+  # (Ansible's multiprocessing needs it; unmounted again on exit)
+  mkdir -p /usr/local/lib /var/lib /root /etc/systemd/system
   if ! mountpoint -q /dev/shm; then
     mkdir -p /dev/shm && mount -t tmpfs -o mode=1777 ldrc-shm /dev/shm && SHM=1
   fi
