@@ -115,6 +115,7 @@ prepare_job() {
       PYTHONPATH=${ROOT} "${PY}" "${E2E}/topology.py" "${f}" >"${g}.topo.sh" 2>/dev/null || rm -f "${g}.topo.sh"
     done
     cp "${scenario}/scenario.sh" "${pkg}/guest.sh"
+    cp "${E2E}/lib.sh" "${pkg}/lib.sh"
     [[ ! -e ${scenario}/needs-python ]] || : >"${pkg}/needs-python"
   else
     PYTHONPATH=${ROOT} "${PY}" -m compiler compile "${cluster}" -o "${pkg}/out" --format concise
@@ -211,6 +212,9 @@ for b in bash ip ipvsadm xtables-nft-multi arping curl sysctl kmod openssl flock
   esac
 done
 for x in /usr/lib/x86_64-linux-gnu/xtables/*.so; do copy_bin "${x}"; done
+# systemd's own consumers of the persistent configuration (the reboot scenario): they run
+# without systemd as PID 1; networkd drops its privileges to the user systemd-network
+for x in /lib/systemd/systemd-networkd /lib/systemd/systemd-sysctl; do copy_bin "$(readlink -f "${x}")"; done
 # the host's awk (mawk on Debian, gawk on RHEL), as on a real server, not busybox's
 AWK=$(readlink -f "$(command -v awk)")
 copy_bin "${AWK}"
@@ -219,8 +223,8 @@ ln -s "${AWK}" "${R}/usr/bin/awk"
 mkdir -p "${R}/usr/lib/ssl"
 cp /etc/protocols /etc/services "${R}/etc/"
 [[ -e /usr/lib/ssl/openssl.cnf ]] && cp -L /usr/lib/ssl/openssl.cnf "${R}/usr/lib/ssl/"
-echo 'root:x:0:0::/root:/bin/sh' >"${R}/etc/passwd"
-echo 'root:x:0:' >"${R}/etc/group"
+printf '%s\n' 'root:x:0:0::/root:/bin/sh' 'systemd-network:x:998:998::/:/usr/sbin/nologin' >"${R}/etc/passwd"
+printf '%s\n' 'root:x:0:' 'systemd-network:x:998:' >"${R}/etc/group"
 if [[ -e ${PKG}/needs-python ]] || compgen -G "${PKG}/jobs/*/needs-python" >/dev/null; then
   # shellcheck source=tests/e2e/python-bundle.sh
   source "${E2E}/python-bundle.sh"

@@ -45,6 +45,7 @@ VM_JOBS: dict[str, list[tuple[str, str]]] = {
     "test_hostile_scenarios_in_vm": [("hostile", "--scenario tests/e2e/hostile")],
     "test_keepalived_pair_in_vm": [("ha", "--scenario tests/e2e/ha")],
     "test_deploy_with_ansible_in_vm": [("deploy", "--scenario tests/e2e/deploy")],
+    "test_reboot_in_vm": [("reboot", "--scenario tests/e2e/reboot")],
     "test_fake_ipvsadm_matches_the_real_kernel": [
         ("fakecheck", "--scenario tests/e2e/fakecheck --extra tests/runtime")
     ],
@@ -232,6 +233,27 @@ def test_keepalived_pair_in_vm(vm_session: dict[str, str], tmp_path: Path) -> No
     )
     print(r.stdout)
     assert r.returncode == 0 and "NOT MEASURED" not in r.stdout, r.stdout + r.stderr
+
+
+@pytest.mark.vm
+def test_reboot_in_vm(vm_session: dict[str, str]) -> None:
+    """Issue 13 on the real kernel (tests/e2e/reboot/): a real server and the director of the seed
+    lab rebooted (namespace deleted and made again with the same NICs) come back with only their
+    persistent configuration, applied by the real systemd-sysctl and systemd-networkd and the
+    unit's ExecStart: the DR checks pass again, and the real server never answers ARP for the VIP;
+    the negative control (no sysctl.d) does."""
+    rc, out, passed, failed = vm_job(vm_session, "reboot")
+    print(out)
+    assert rc == 0 and failed == 0 and passed >= 30, out[-8000:]
+    for line in (
+        "PASS: nginx03: silent on ARP for 192.168.50.100 all through its boot",
+        "PASS: nginx03: silent on ARP with the VIP on lo before lvs_rs.sh ran (sysctl.d first)",
+        "PASS: after nginx03 rebooted: requests through the router are answered by both real servers in turn",
+        "PASS: after lvs-01 rebooted: the director's IPVS table equals ipvsadm.rules",
+        "PASS: after lvs-01 rebooted: requests through the router are answered by both real servers in turn",
+        "PASS: control: without sysctl.d, nginx03 answers ARP for 192.168.50.100 once networkd put it on lo",
+    ):
+        assert line in out, line
 
 
 @pytest.mark.vm
