@@ -20,6 +20,9 @@ HOST_NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
 IFACE_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,14}\Z")  # IFNAMSIZ is 16 with the NUL
 NET_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}\Z")
 RESERVED_IFACE_NAMES = frozenset({"lo", "all", "default"})
+# the Ansible inventory's group names (target_ansible): a host so named shadows the group in
+# the plays' patterns (`directors:&ldrc_X` then selects that host, not the directors)
+RESERVED_HOST_NAMES = frozenset({"all", "ungrouped", "realservers", "directors", "routers"})
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -83,6 +86,20 @@ class Reporter:
             note="`lo` is the loopback (real servers put their VIPs there themselves); `all` and "
             "`default` are sysctl scopes under net.ipv4.conf, not devices",
             help="name the host's Ethernet interface, e.g. `interface eth0 ADDRESS/PREFIX`",
+        )
+        return False
+
+    def host_not_reserved(self, w: ir.Word) -> bool:
+        if w.text not in RESERVED_HOST_NAMES:
+            return True
+        self.err(
+            "E124",
+            f"`{w.text}` is not a host name",
+            w.span,
+            "reserved",
+            note="`all`, `ungrouped`, `realservers`, `directors` and `routers` are groups of the Ansible "
+            "inventory: a host so named would take the group's place in the playbook",
+            help="rename the host",
         )
         return False
 

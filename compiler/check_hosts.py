@@ -20,7 +20,7 @@ def hosts(r: Reporter, decls: list[ir.Host]) -> tuple[Hosts, dict[IPv4Address, s
     owner: dict[IPv4Address, str] = {}
     managed: dict[str, str] = {}  # management address (lower case) -> its host
     for h in decls:
-        ok = r.name(h.name, HOST_NAME_RE, "host")
+        ok = r.name(h.name, HOST_NAME_RE, "host") and r.host_not_reserved(h.name)
         role = _role(r, h.role)
         if h.name.text in out:
             r.err("E204", f"host `{h.name.text}` is declared twice", h.name.span, "declared again here")

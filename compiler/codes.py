@@ -180,7 +180,8 @@ _ALL = (
         "Host, network, cluster and interface names reach file names and shell scripts, so they follow\n"
         "strict patterns: host names are DNS labels (letters, digits, `-`); interface names have at most\n"
         "15 characters (IFNAMSIZ), and `lo`, `all` and `default` are not interface names (the loopback\n"
-        "and two sysctl scopes).",
+        "and two sysctl scopes). `all`, `ungrouped`, `realservers`, `directors` and `routers` are not host\n"
+        "names: they are the groups of the Ansible inventory, whose plays a host so named would hijack.",
         BASE.replace("host r2 ", "host r2.example "),
         BASE,
     ),
