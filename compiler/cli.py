@@ -308,6 +308,17 @@ def deploy_cmd(
     Exits with ansible-playbook's status (0 ok, 2 a host failed, 4 unreachable, ...); 1 when
     FILE has errors, 2 when ansible-playbook is missing or DIR cannot be written.
     """
+    if file.startswith("-") and file != "-":
+        # an option before FILE that ldrc does not know (ignore_unknown_options made it FILE)
+        click.echo(
+            f"ldrc: error: no such option: {printable(file)}\n"
+            "  = help: ldrc deploy [-o DIR] [--force] [--warnings-as-errors] FILE [ansible-playbook options...]: "
+            "ansible-playbook's options go after FILE (a file whose name starts with `-`: ./NAME)",
+            err=True,
+        )
+        sys.exit(2)
+    if playbook_args[:1] == ("--",):
+        playbook_args = playbook_args[1:]  # `FILE -- OPTIONS`: the separator is ldrc's, not a playbook
     try:
         result, _ = _compile(file, "full", werror, render=True)
         if not any(a.path.startswith(f"{ANSIBLE_DIR}/") for a in result.artifacts):

@@ -546,3 +546,32 @@ def test_deploy_without_ansible_playbook(monkeypatch: pytest.MonkeyPatch, tmp_pa
     r = CliRunner().invoke(compiler.cli.main, ["deploy", "-o", str(tmp_path / "out"), str(SEED)])
     assert r.exit_code == 2 and "ansible-playbook not found" in r.stderr
     assert not (tmp_path / "out").exists(), "nothing is written when there is nothing to run it"
+
+
+def test_deploy_drops_a_separator_after_file(tmp_path: Path) -> None:
+    """`ldrc deploy FILE -- --check`: ansible-playbook would take `--check` for a playbook after `--`."""
+    env, seen = _fake_ansible_playbook(tmp_path, 0)
+    r = subprocess.run(
+        [sys.executable, "-m", "compiler", "deploy", str(SEED), "--", "--check", "--", "x"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    assert seen.with_suffix(".args").read_text().splitlines()[2:-1] == ["--check", "--", "x"]
+
+
+@pytest.mark.parametrize("option", ["--check", "-f", "--werror", "-v"])
+def test_deploy_refuses_an_unknown_option_before_file(tmp_path: Path, option: str) -> None:
+    env, seen = _fake_ansible_playbook(tmp_path, 0)
+    r = subprocess.run(
+        [sys.executable, "-m", "compiler", "deploy", option, str(SEED)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 2 and f"ldrc: error: no such option: {option}\n" in r.stderr, r.stderr
+    assert "options go after FILE" in r.stderr and "Traceback" not in r.stderr
+    assert not seen.with_suffix(".args").exists()
