@@ -57,6 +57,9 @@ _PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:@+=,%-]{0,254}\Z")
 _TMP = re.compile(re.escape(TMP_PREFIX) + r"[0-9a-f]{24}\Z")
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+# directories ldrc makes (DIR, a host's): never writable by others, even under umask 000, as
+# they hold the root scripts that `ldrc deploy` installs (a stricter umask still applies)
+DIR_MODE = 0o755
 _NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 _MAX_MANIFEST = 64 << 20  # bytes read of a manifest or journal at most
 _DIFF_CAP = 1 << 20  # bytes of an old file that --diff shows at most
@@ -181,7 +184,7 @@ class _Dirs:
         except FileNotFoundError:
             if not create:
                 return None, "missing"
-            os.mkdir(name, 0o777, dir_fd=self.root)
+            os.mkdir(name, DIR_MODE, dir_fd=self.root)
             return self.host(name)
         except OSError as e:
             if e.errno not in (errno.ELOOP, errno.ENOTDIR):
@@ -216,7 +219,7 @@ def _open_root(out: Path, *, create: bool) -> int | None:
                 ]
             ) from None
         raise
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(DIR_MODE, parents=True, exist_ok=True)
     return _open_root(out, create=False)
 
 

@@ -229,3 +229,23 @@ def test_crafted_journal_never_acts_outside_dir(tmp_path: Path, sentinel: Path) 
     (out / ".ldrc-journal").write_bytes(bad)
     assert compile_seed(out).returncode == 0
     assert snapshot(sentinel) == before and not (out / ".ldrc-journal").exists()
+
+
+@pytest.mark.parametrize(("umask", "expected"), [(0o000, 0o755), (0o077, 0o700)])
+def test_directories_never_writable_by_others(tmp_path: Path, umask: int, expected: int) -> None:
+    """Under umask 000 DIR and the host directories were 0777: anyone could swap the root
+    scripts that `ldrc deploy` installs. A stricter umask still applies."""
+    out = tmp_path / "out"
+    r = subprocess.run(
+        [sys.executable, "-m", "compiler", "compile", str(SEED), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        preexec_fn=lambda: os.umask(umask),
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    for d in (out, out / "_ansible", out / "lvs-01", out / "nginx02"):
+        assert d.stat().st_mode & 0o777 == expected, d
+    assert (out / "lvs-01" / "lvs_dr.sh").stat().st_mode & 0o777 == 0o755
+    assert (out / "lvs-01" / "ldrc-seed-lab-eth2.nmconnection").stat().st_mode & 0o777 == 0o600
