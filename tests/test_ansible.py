@@ -234,8 +234,8 @@ class Lab:
             )
             (hdir / "ssh" / "sshd_config").write_text(SSHD_CONFIG.format(address=mgmt))
             (hdir / "ssh" / "authorized_keys").write_text(Path(f"{self.key}.pub").read_text())
-            for name, text, on in (("ipvsadm", IPVSADM_WRAPPER, "lvs-01"), ("systemctl", SYSTEMCTL, "rs2")):
-                if host == on:
+            for name, text, on in (("ipvsadm", IPVSADM_WRAPPER, ("lvs-01",)), ("systemctl", SYSTEMCTL, ("rs2", "rs3"))):
+                if host in on:
                     (hdir / name).write_text(text)
                     (hdir / name).chmod(0o755)
             pub = (hdir / "ssh" / "ssh_host_ed25519_key.pub").read_text().split()
@@ -477,6 +477,15 @@ def test_deploy_for_real(lab: Lab) -> None:
     assert lab.on("lvs-01", f"{SCRIPTS}/lvs_dr.sh status").returncode == 0
     assert lab.on("lvs-01", "ipvsadm -Sn").stdout == table
     assert lab.on("lvs-01", "rm /var/lib/ldrc-test-ipvs/fail").returncode == 0
+
+    # 4b. --check --diff with a new real server that runs systemd: reported, nothing installed
+    # (the unit it would get is not there yet; systemd must not be asked to enable it)
+    ldr.write_text(LAB_RS3)
+    new = lab.deploy(ldr, "--check", "--diff", "--limit", "rs3")
+    assert new.rc == 0, new.tail()
+    assert new.recap["rs3"]["failed"] == 0 and new.recap["rs3"]["changed"] > 0, new.recap
+    nothing = lab.on("rs3", f"test ! -e {SCRIPTS}/lvs_rs.sh && test ! -e /etc/systemd/system/ldrc-{CLUSTER}.service")
+    assert nothing.returncode == 0, nothing
 
     # 5. a new real server whose script is broken (start fails after it changed the host):
     # stopped, its files removed; and one whose new script does not parse: nothing replaced
