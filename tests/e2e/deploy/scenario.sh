@@ -73,7 +73,7 @@ if [[ ${MODE} == ipvs ]]; then
   # unit directory (the playbook installs the unit there, systemd running or not), and /dev/shm
   # (Ansible's multiprocessing needs it; unmounted again on exit)
   mkdir -p /usr/local/lib /var/lib /root /etc/systemd/system
-  if ! mountpoint -q /dev/shm; then
+  if ! grep -q " /dev/shm " /proc/mounts; then
     mkdir -p /dev/shm && mount -t tmpfs -o mode=1777 ldrc-shm /dev/shm && SHM=1
   fi
 else
