@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from ipaddress import IPv4Interface
 
 from .plan import HostP, RouteP, Sysctl
 from .render import Artifact, Renderer
@@ -83,9 +84,17 @@ def unit_file(
     )
 
 
-def _net_devices(vips: list[tuple[str, str]], routes: list[RouteP]) -> list[str]:
-    """The devices that get network files: those the script adds a VIP or a route to."""
-    return sorted({d for d, _ in vips} | {x.dev for x in routes})
+def _net_devices(
+    host: HostP, vips: Iterable[tuple[str, str]], routes: Iterable[RouteP]
+) -> Iterable[tuple[str, IPv4Interface | None, list[str], list[RouteP]]]:
+    """The devices that get network files, those the script adds a VIP or a route to, in order,
+    each as (device, the interface's own address or None, its VIPs, its routes): what both the
+    networkd files and the NetworkManager keyfiles of a device hold."""
+    vips = list(vips)
+    routes = list(routes)
+    for dev in sorted({d for d, _ in vips} | {x.dev for x in routes}):
+        own = next((i.address for i in host.interfaces if i.name == dev), None)
+        yield dev, own, [a for d, a in vips if d == dev], [x for x in routes if x.dev == dev]
 
 
 def networkd_files(
@@ -95,13 +104,10 @@ def networkd_files(
     `80-ldrc-<dev>.network` (the interface's own address) for a link without a .network
     file, and the drop-in `ldrc-<cluster>-<dev>.conf` with the VIPs (dev, address) as /32
     and the routes, which networkd merges into whichever .network file configures the link."""
-    vips = list(vips)
-    routes = list(routes)
     cluster = r.plan.cluster
-    for dev in _net_devices(vips, routes):
+    for dev, own, mine, dev_routes in _net_devices(host, vips, routes):
         base = f"80-ldrc-{dev}.network"
         dropin = f"ldrc-{cluster}-{dev}.conf"
-        own = next((i.address for i in host.interfaces if i.name == dev), None)
         yield Artifact(
             f"{host.name}/{base}",
             r.render(
@@ -113,9 +119,8 @@ def networkd_files(
                 address="" if own is None else str(own),
             ),
         )
-        mine = [a for d, a in vips if d == dev]
         what = "each VIP as a /32" if mine else ""
-        if routes and any(x.dev == dev for x in routes):
+        if dev_routes:
             what = f"{what} and the routes" if what else "the routes"
         comment = f"{dev} of {host.name} (cluster {cluster}): {what}, as the script sets them"
         yield Artifact(
@@ -127,7 +132,7 @@ def networkd_files(
                 base=base,
                 comment=comment,
                 addresses="".join(f"Address={a}/32\n" for a in mine),
-                routes=[x for x in routes if x.dev == dev],
+                routes=dev_routes,
             ),
         )
 
@@ -145,17 +150,13 @@ def nm_files(
     may read) holding what networkd's two files for it say together: the interface's own address,
     the VIPs (dev, address) as /32, the default route as ipv4.gateway, the other routes as routeN.
     lo is a loopback profile (NetworkManager 1.42 or later); the kernel keeps 127.0.0.1/8 on it."""
-    vips = list(vips)
-    routes = list(routes)
     cluster = r.plan.cluster
-    for dev in _net_devices(vips, routes):
+    for dev, own, mine, dev_routes in _net_devices(host, vips, routes):
         ident = f"ldrc-{cluster}-{dev}"
-        own = next((i.address for i in host.interfaces if i.name == dev), None)
-        mine = [a for d, a in vips if d == dev]
         # one line per address, joined here: a director or a real server can carry thousands of VIPs
         addresses = ([str(own)] if own is not None else []) + [f"{a}/32" for a in mine]
-        default = next((x for x in routes if x.dev == dev and x.destination.prefixlen == 0), None)
-        others = [x for x in routes if x.dev == dev and x.destination.prefixlen != 0]
+        default = next((x for x in dev_routes if x.destination.prefixlen == 0), None)
+        others = [x for x in dev_routes if x.destination.prefixlen != 0]
         what = ["its address"] if own is not None else []
         what += ["each VIP as a /32"] if mine else []
         what += [f"the default route via {default.via}"] if default is not None else []
